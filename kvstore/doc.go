@@ -1,0 +1,70 @@
+// Package kvstore is a Redis-like key-value API over several stores: DynamoDB
+// (production, optionally through DAX), Redis (development) and memory (tests). Code
+// written against Backend runs unchanged on each, and every backend passes the one
+// conformance suite in package kvstoretest, so behaviour is identical everywhere.
+//
+// # Kinds of data
+//
+// A key holds up to two things at once:
+//
+//   - a value: a string (counters are strings holding a decimal int64), a set or a
+//     hash. These kinds exclude each other: Set replaces whatever value the key holds
+//     and Delete removes it, while an operation of one kind on a key holding another
+//     (Get or NIncrBy on a set, SAdd on a hash, HGet on a string, ...) returns an
+//     error that matches ErrWrongType and changes nothing.
+//   - a sorted set or sorted hash: members (or fields) with float64 scores. ZAdd(k,
+//     m, s) is ZHAdd(k, m, m, s), so a sorted set is a sorted hash whose fields are
+//     its members. Sorted data lives beside the key's value, not in its place: Set and
+//     Delete do not touch it and ZAdd does not conflict with a string at the same key.
+//     (Redis keeps one type per key; kvstore cannot on DynamoDB without a query on
+//     every write, so it keeps two. Remove sorted members with ZRem or ZHRem.)
+//
+// # Semantics every backend shares
+//
+//   - Absent is empty, never an error: Get, HGet and ZScore return nil; SMembers and
+//     HGetAll return empty results; removing what is not there is a no-op; NIncrBy
+//     and ZIncrBy start from 0. An empty string is a stored value. A set or hash
+//     disappears with its last member or field.
+//   - Integers are stored as decimal strings: Set(k, 42) reads back "42". NIncrBy
+//     accepts only a canonical decimal int64 (no sign "+", no leading zeros, no
+//     spaces); anything else, and overflow, is an ErrNotInteger with nothing written.
+//   - Sorted sets order by score, then by field bytes. Scores must not be NaN; -0 is
+//     stored as 0; every other float64, ±Inf included, is stored exactly. ZIncrBy
+//     whose result would be NaN is an ErrInvalidArgument.
+//   - Score ranges are inclusive; min > max is empty. Lex bounds are "[x"
+//     (inclusive), "(x" (exclusive), "-" and "+"; lex ranges compare fields and assume
+//     equal scores. Rev variants take the same (min, max) and return descending order;
+//     with a limit they return the highest N, highest first. limit 0 is no limit; a
+//     negative limit is an ErrInvalidArgument.
+//   - SMembers' order is unspecified.
+//   - SetEQ on a key holding a set or hash, or nothing, does not set (false, nil).
+//
+// # Limits
+//
+// Every backend enforces DynamoDB's limits, so a test on memory fails where production
+// would: keys are 1 to MaxKeySize bytes; sorted-set members and sorted-hash fields at
+// most MaxSortedMemberSize bytes; set members are not empty; hash fields at most
+// MaxHashFieldSize bytes; an item (a string with its key, a whole set, a whole hash,
+// one sorted member) at most MaxItemSize bytes counted as StringItemSize,
+// SetItemSize, HashItemSize and SortedItemSize say. Beyond them an operation returns an
+// error matching ErrInvalidArgument and writes nothing. Values may be string, []byte,
+// int, int64 or an encoding.BinaryMarshaler; any other type is an ErrInvalidArgument,
+// never a panic.
+//
+// # Batches and atomic writes
+//
+// Batch queues operations for few round trips (not atomicity); Exec runs them and
+// each result holds its own error. A batch holding an invalid operation runs nothing.
+// AtomicWrite queues up to MaxAtomicWriteOperations writes that Exec applies all or
+// nothing; when a condition fails nothing is written, Exec returns (false, nil) and
+// exactly the failed operations report ConditionalFailed. An atomic-write operation
+// that meets the wrong kind of value makes Exec return an ErrWrongType error, with
+// nothing written. Contention (DynamoDB's TransactionConflict) is an error for which
+// IsAtomicWriteConflict is true: retry it.
+//
+// # Writing a backend
+//
+// BatchOps and AtomicWriteOps record and validate operations for a backend's Exec;
+// NewFallbackBatch gives any backend a working batch; the conformance suite in
+// kvstoretest checks the result.
+package kvstore
