@@ -118,3 +118,11 @@ func CheckItemSize(key string, size int) error {
 	}
 	return nil
 }
+
+// ValidateScoreRange refuses NaN range bounds (±Inf are fine).
+func ValidateScoreRange(min, max float64) error {
+	if math.IsNaN(min) || math.IsNaN(max) {
+		return invalidf("score range bound is NaN")
+	}
+	return nil
+}

@@ -170,6 +170,9 @@ func (b *Backend) scoreRange(ctx context.Context, key string, min, max float64, 
 	if err := kvstore.ValidateLimit(limit); err != nil {
 		return nil, err
 	}
+	if err := kvstore.ValidateScoreRange(min, max); err != nil {
+		return nil, err
+	}
 	var out []*zentry
 	err := b.zread(ctx, key, func(z *zset) {
 		if z == nil {
@@ -251,6 +254,9 @@ func (b *Backend) ZRevRangeByScoreWithScores(ctx context.Context, key string, mi
 
 // ZCount implements kvstore.Backend.
 func (b *Backend) ZCount(ctx context.Context, key string, min, max float64) (int, error) {
+	if err := kvstore.ValidateScoreRange(min, max); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := b.zread(ctx, key, func(z *zset) {
 		if z != nil {
