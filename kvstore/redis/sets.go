@@ -1,0 +1,74 @@
+package redis
+
+import (
+	"context"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/kvlambda/kvlambda/kvstore"
+)
+
+// setMembers converts and validates the members of an SAdd or SRem.
+func setMembers(key string, member any, members []any, adding bool) ([]string, error) {
+	if err := kvstore.ValidateKey(key); err != nil {
+		return nil, err
+	}
+	ms, err := kvstore.ToStrings(member, members...)
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, m := range ms {
+		if err := kvstore.ValidateSetMember(m); err != nil {
+			return nil, err
+		}
+		total += len(m)
+	}
+	if adding {
+		if err := kvstore.CheckItemSize(key, kvstore.SetItemSize(key, total)); err != nil {
+			return nil, err
+		}
+	}
+	return ms, nil
+}
+
+// SAdd implements kvstore.Backend with the write script, which checks the set's
+// type and that it stays within kvstore.MaxItemSize.
+func (b *Backend) SAdd(ctx context.Context, key string, member any, members ...any) error {
+	ms, err := setMembers(key, member, members, true)
+	if err != nil {
+		return err
+	}
+	c := b.newWriteCall()
+	c.sadd(key, ms)
+	_, err = c.run(ctx)
+	return err
+}
+
+// SRem implements kvstore.Backend with the write script.
+func (b *Backend) SRem(ctx context.Context, key string, member any, members ...any) error {
+	ms, err := setMembers(key, member, members, false)
+	if err != nil {
+		return err
+	}
+	c := b.newWriteCall()
+	c.srem(key, ms)
+	_, err = c.run(ctx)
+	return err
+}
+
+// SMembers implements kvstore.Backend with SMEMBERS.
+func (b *Backend) SMembers(ctx context.Context, key string) ([]string, error) {
+	if err := kvstore.ValidateKey(key); err != nil {
+		return nil, err
+	}
+	cmd := goredis.NewStringSliceCmd(ctx, "smembers", b.redisKey(key, valueKey))
+	if err := b.roundTrip(ctx, cmd); err != nil {
+		return nil, err
+	}
+	v, err := cmd.Result()
+	if err != nil {
+		return nil, mapError(key, err)
+	}
+	return v, nil
+}
