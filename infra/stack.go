@@ -240,7 +240,11 @@ func (k *kvlambda) newTable() {
 	k.table.AddLocalSecondaryIndex(&awsdynamodb.LocalSecondaryIndexProps{
 		IndexName:      jsii.String(SecondaryIndexName),
 		SortKey:        bin(SecondaryRangeKeyAttribute),
-		ProjectionType: awsdynamodb.ProjectionType_ALL,
+		// The index projects only v (members up to 1 KB) and ttl: DynamoDB counts an
+		// item's index copy against its 400 KB limit, so projecting ALL would halve the
+		// largest sorted-hash member (see kvstore/dynamodb's package doc).
+		ProjectionType:   awsdynamodb.ProjectionType_INCLUDE,
+		NonKeyAttributes: jsii.Strings("v", TTLAttribute),
 	})
 }
 

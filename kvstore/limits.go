@@ -106,10 +106,16 @@ func HashItemSize(key string, fieldsSize int) int {
 }
 
 // SortedItemSize is the size of the item holding one sorted-set member or
-// sorted-hash field: the field in rk and rk2 (after a score prefix) and the member.
+// sorted-hash field, counted as DynamoDB counts it with the rk2 index: the field in rk
+// and rk2 (after a score prefix) and the member, plus the index's copy of the keys, the
+// field and a member of up to SortedIndexedMemberSize bytes.
 func SortedItemSize(key, field string, memberLen int) int {
-	return ItemOverhead + len(key) + 2*len(field) + 9 + memberLen
+	return 2*(ItemOverhead+len(key)) + 4*len(field) + 2*9 + memberLen + min(memberLen, SortedIndexedMemberSize)
 }
+
+// SortedIndexedMemberSize is the longest sorted-hash member that the DynamoDB layout
+// keeps in the rk2 index (longer ones are read from the table).
+const SortedIndexedMemberSize = 1024
 
 // CheckItemSize returns an ErrInvalidArgument when size exceeds MaxItemSize.
 func CheckItemSize(key string, size int) error {

@@ -206,7 +206,7 @@ func testLimits(t *testing.T, b kvstore.Backend) {
 		checkSorted(t, ctx, b, k, sm(longest, 1), sm(runes, 2), sm("member", 3))
 
 		h := key("zh")
-		n := kvstore.MaxItemSize - kvstore.SortedItemSize(h, "f", 0)
+		n := largestFitting(func(n int) int { return kvstore.SortedItemSize(h, "f", n) })
 		fits := strings.Repeat("v", n)
 		must(t, "ZHAdd of the largest member", b.ZHAdd(ctx, h, "f", fits, 1))
 		errIs(t, "ZHAdd of a member one byte too large", b.ZHAdd(ctx, h, "g", fits+"v", 2), inv)
@@ -246,4 +246,19 @@ func testLimits(t *testing.T, b kvstore.Backend) {
 		eq(t, "ZCount", 5)(b.ZCount(ctx, k, negInf, inf))
 		eq(t, "ZLexCount", 5)(b.ZLexCount(ctx, k, "-", "+"))
 	})
+}
+
+// largestFitting returns the largest n for which size(n) (growing with n) stays within
+// kvstore.MaxItemSize.
+func largestFitting(size func(n int) int) int {
+	lo, hi := 0, kvstore.MaxItemSize
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if size(mid) <= kvstore.MaxItemSize {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
 }

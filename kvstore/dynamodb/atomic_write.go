@@ -1,0 +1,511 @@
+package dynamodb
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/kvlambda/kvlambda/kvstore"
+)
+
+// AtomicWrite implements kvstore.Backend: Exec is one TransactWriteItems of all the
+// operations (DynamoDB's limit of 100 is kvstore.MaxAtomicWriteOperations), with a
+// fresh client request token per attempt so that the SDK's retries are idempotent.
+// Type checks ride in each item's condition; SRem and HDel first read the keys they
+// touch (one BatchGetItem) so that a set or hash they empty is deleted in the same
+// transaction.
+func (b *Backend) AtomicWrite() kvstore.AtomicWriteOperation { return &atomicWrite{b: b} }
+
+type atomicWrite struct {
+	kvstore.AtomicWriteOps
+	b *Backend
+}
+
+// txOp is one operation of a transaction and what Exec knows of its item.
+type txOp struct {
+	op *kvstore.AtomicWriteOp
+	// state is the item as last read, for operations that need it: SRem and HDel
+	// always, NIncrBy on a counter stored as a string, HSet and HDel with too many
+	// fields for one update expression.
+	state *value
+	// needsState is true while state must be (re)read before the next attempt.
+	needsState bool
+}
+
+// needsRead reports whether an operation is built from its item's current state.
+func needsRead(op *kvstore.AtomicWriteOp) bool {
+	switch op.Kind {
+	case kvstore.AtomicSRem, kvstore.AtomicHDel:
+		return true
+	case kvstore.AtomicHSet:
+		var e expr
+		return len(hSetUpdate(&e, lastFields(op.Fields))) > maxExpressionLen
+	}
+	return false
+}
+
+// Exec implements kvstore.AtomicWriteOperation.
+func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	ops, err := w.Operations()
+	if err != nil || len(ops) == 0 {
+		return err == nil, err
+	}
+	tx := make([]*txOp, len(ops))
+	for i, op := range ops {
+		op.SetConditionalFailed(false)
+		tx[i] = &txOp{op: op, needsState: needsRead(op)}
+	}
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := w.b.sleep(ctx, attempt-1); err != nil {
+				return false, fmt.Errorf("dynamodb: atomic write: %w", err)
+			}
+		}
+		if err := w.b.readStates(ctx, tx); err != nil {
+			return false, err
+		}
+		items := make([]types.TransactWriteItem, len(tx))
+		for i, t := range tx {
+			if items[i], err = t.item(w.b.table); err != nil {
+				return false, err
+			}
+		}
+		_, err := w.b.transactWriteItems(ctx, &awsdynamodb.TransactWriteItemsInput{
+			TransactItems: items, ClientRequestToken: aws.String(hex.EncodeToString(randomBytes(16))),
+		})
+		if err == nil {
+			return true, nil
+		}
+		var tce *types.TransactionCanceledException
+		if !errors.As(err, &tce) {
+			if isTransactionConflict(err) {
+				return false, fmt.Errorf("dynamodb: atomic write: %w: %w", kvstore.ErrAtomicWriteConflict, err)
+			}
+			return false, wrap("atomic write", ops[0].Key, err)
+		}
+		done, ok, err := w.b.cancelled(ctx, tx, tce)
+		if done {
+			return ok, err
+		}
+	}
+}
+
+// readStates reads the items of the operations that need their state, clearing the
+// shells it finds, and checks that SRem and HDel meet the kind they remove from.
+func (b *Backend) readStates(ctx context.Context, tx []*txOp) error {
+	for attempt := 0; ; attempt++ {
+		var keys []itemKey
+		for _, t := range tx {
+			if t.needsState {
+				keys = append(keys, valueItemKey(t.op.Key))
+			}
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		found := make(map[itemKey]map[string]types.AttributeValue, len(keys))
+		for _, c := range chunks(keys, maxBatchGet) {
+			f, _, err := b.getItems(ctx, c, true)
+			if err != nil {
+				return wrap("atomic write", c[0].hk, err)
+			}
+			for k, item := range f {
+				found[k] = item
+			}
+		}
+		cleared := false
+		for _, t := range tx {
+			if !t.needsState {
+				continue
+			}
+			v, err := decodeValue(found[valueItemKey(t.op.Key)])
+			if err != nil {
+				return corrupt(t.op.Key, err)
+			}
+			if v.shell() {
+				if err := b.clearShell(ctx, "atomic write", t.op.Key, v); err != nil {
+					return err
+				}
+				cleared = true
+				continue
+			}
+			if err := t.checkState(v); err != nil {
+				return err
+			}
+			t.state, t.needsState = v, false
+		}
+		if !cleared {
+			return nil
+		}
+		if err := b.sleep(ctx, attempt); err != nil {
+			return fmt.Errorf("dynamodb: atomic write: %w", err)
+		}
+	}
+}
+
+// checkState returns the error an operation meets on the value v, if any.
+func (t *txOp) checkState(v *value) error {
+	if !v.present() {
+		return nil
+	}
+	key := t.op.Key
+	switch t.op.Kind {
+	case kvstore.AtomicSRem, kvstore.AtomicSAdd:
+		if v.kind != kindSet {
+			return kvstore.WrongTypef(key)
+		}
+	case kvstore.AtomicHDel, kvstore.AtomicHSet, kvstore.AtomicHSetNX:
+		if v.kind != kindHash {
+			return kvstore.WrongTypef(key)
+		}
+	case kvstore.AtomicNIncrBy:
+		cur, err := counterOf(key, v)
+		if err != nil {
+			return err
+		}
+		if _, err := kvstore.AddCounter(cur, t.op.N); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// item builds the transaction item of an operation.
+func (t *txOp) item(table *string) (types.TransactWriteItem, error) {
+	op := t.op
+	var e expr
+	var it types.TransactWriteItem
+	allOld := types.ReturnValuesOnConditionCheckFailureAllOld
+	put := func(item map[string]types.AttributeValue, cond string) {
+		it.Put = &types.Put{TableName: table, Item: item, ReturnValuesOnConditionCheckFailure: allOld}
+		if cond != "" {
+			it.Put.ConditionExpression = aws.String(cond)
+		}
+	}
+	del := func(key map[string]types.AttributeValue, cond string) {
+		it.Delete = &types.Delete{TableName: table, Key: key, ReturnValuesOnConditionCheckFailure: allOld}
+		if cond != "" {
+			it.Delete.ConditionExpression = aws.String(cond)
+		}
+	}
+	update := func(update, cond string) {
+		it.Update = &types.Update{TableName: table, Key: valueKey(op.Key), UpdateExpression: aws.String(update),
+			ConditionExpression: aws.String(cond), ReturnValuesOnConditionCheckFailure: allOld}
+	}
+	check := func(cond string) {
+		it.ConditionCheck = &types.ConditionCheck{TableName: table, Key: valueKey(op.Key),
+			ConditionExpression: aws.String(cond), ReturnValuesOnConditionCheckFailure: allOld}
+	}
+	absent := func() string { return "attribute_not_exists(" + e.name(attrHK) + ")" }
+	unchanged := func() string {
+		if !t.state.exists {
+			return absent()
+		}
+		return sameVersionCondition(&e, t.state)
+	}
+	switch op.Kind {
+	case kvstore.AtomicSet:
+		put(stringItem(op.Key, op.Value), "")
+	case kvstore.AtomicSetNX:
+		put(stringItem(op.Key, op.Value), absent())
+	case kvstore.AtomicSetXX:
+		put(stringItem(op.Key, op.Value), presentCondition(&e))
+	case kvstore.AtomicSetEQ:
+		put(stringItem(op.Key, op.Value), equalCondition(&e, op.OldValue))
+	case kvstore.AtomicDelete:
+		del(valueKey(op.Key), "")
+	case kvstore.AtomicDeleteXX:
+		del(valueKey(op.Key), presentCondition(&e))
+	case kvstore.AtomicNIncrBy:
+		switch {
+		case t.state != nil && t.state.present():
+			// A counter stored as a string (found by an earlier attempt).
+			sum, err := kvstore.AddCounter(mustCounter(t.state), op.N)
+			if err != nil {
+				return it, err
+			}
+			u, cond := rewriteUpdate(&e, t.state.str, sum)
+			if op.N == 0 {
+				check(cond)
+			} else {
+				update(u, cond)
+			}
+		case op.N == 0:
+			check(absent() + " OR (" + e.name(attrKind) + " = " + e.value(avS(kindString)) +
+				" AND attribute_exists(" + e.name(attrNumber) + "))")
+		default:
+			update(incrementUpdate(&e, op.N))
+		}
+	case kvstore.AtomicZHAdd:
+		put(sortedItem(op.Key, op.Field, op.Value, op.Score), "")
+	case kvstore.AtomicZHAddNX:
+		put(sortedItem(op.Key, op.Field, op.Value, op.Score), absent())
+	case kvstore.AtomicZHRem:
+		del(sortedKey(op.Key, op.Field), "")
+	case kvstore.AtomicSAdd:
+		update(sAddUpdate(&e, op.Members), kindCondition(&e, kindSet))
+	case kvstore.AtomicSRem:
+		switch remaining := removeMembers(t.state.members, op.Members); {
+		case !t.state.exists:
+			check(absent())
+		case len(remaining) == 0:
+			del(valueKey(op.Key), unchanged())
+		default:
+			cond := unchanged()
+			update("SET "+e.name(attrVersion)+" = "+e.value(newVersion())+" DELETE "+e.name(attrMembers)+" "+
+				e.value(avBS(op.Members)), cond)
+		}
+	case kvstore.AtomicHSet:
+		fields := lastFields(op.Fields)
+		if t.state == nil {
+			update(hSetUpdate(&e, fields), kindCondition(&e, kindHash))
+			break
+		}
+		h := copyFields(t.state.fields)
+		for _, f := range fields {
+			h[f.Field] = f.Value
+		}
+		if err := checkHashSize(op.Key, h); err != nil {
+			return it, err
+		}
+		put(hashItem(op.Key, t.state, h), unchanged())
+	case kvstore.AtomicHSetNX:
+		f := e.name(hashFieldAttr(op.Field))
+		cond := "(" + kindCondition(&e, kindHash) + ") AND attribute_not_exists(" + f + ")"
+		update(hSetUpdate(&e, []kvstore.HashField{{Field: op.Field, Value: op.Value}}), cond)
+	case kvstore.AtomicHDel:
+		h := copyFields(t.state.fields)
+		for _, f := range op.Members {
+			delete(h, f)
+		}
+		switch {
+		case !t.state.exists:
+			check(absent())
+		case len(h) == 0:
+			del(valueKey(op.Key), unchanged())
+		default:
+			cond := unchanged()
+			u := hDelUpdate(&e, distinct(op.Members), newVersion())
+			if len(u) > maxExpressionLen {
+				put(hashItem(op.Key, t.state, h), cond)
+			} else {
+				update(u, cond)
+			}
+		}
+	default:
+		return it, kvstore.InvalidArgumentf("unknown atomic write operation %v", op.Kind)
+	}
+	names, values := e.Names(), e.Values()
+	switch {
+	case it.Put != nil:
+		if it.Put.ConditionExpression == nil {
+			it.Put.ReturnValuesOnConditionCheckFailure = ""
+		} else {
+			it.Put.ExpressionAttributeNames, it.Put.ExpressionAttributeValues = names, values
+		}
+	case it.Delete != nil:
+		if it.Delete.ConditionExpression == nil {
+			it.Delete.ReturnValuesOnConditionCheckFailure = ""
+		} else {
+			it.Delete.ExpressionAttributeNames, it.Delete.ExpressionAttributeValues = names, values
+		}
+	case it.Update != nil:
+		it.Update.ExpressionAttributeNames, it.Update.ExpressionAttributeValues = names, values
+	case it.ConditionCheck != nil:
+		it.ConditionCheck.ExpressionAttributeNames, it.ConditionCheck.ExpressionAttributeValues = names, values
+	}
+	return it, nil
+}
+
+// mustCounter is the counter of a string state checkState accepted.
+func mustCounter(v *value) int64 {
+	n, _ := kvstore.ParseCounter(v.str)
+	return n
+}
+
+func copyFields(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// removeMembers returns the members of set not in remove.
+func removeMembers(set, remove []string) []string {
+	var out []string
+	for _, m := range set {
+		if !slices.Contains(remove, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// checkHashSize checks the size of a whole hash as kvstore counts it.
+func checkHashSize(key string, h map[string]string) error {
+	size := 0
+	for f, x := range h {
+		size += kvstore.HashFieldSize(f, len(x))
+	}
+	return kvstore.CheckItemSize(key, kvstore.HashItemSize(key, size))
+}
+
+// hashItem is the whole item of the hash h at key, keeping the old item's expiry.
+func hashItem(key string, old *value, h map[string]string) map[string]types.AttributeValue {
+	item := valueKey(key)
+	if ttl, ok := old.item[attrTTL]; ok {
+		item[attrTTL] = ttl
+	}
+	item[attrKind], item[attrVersion] = avS(kindHash), newVersion()
+	for f, x := range h {
+		item[hashFieldAttr(f)] = avS(x)
+	}
+	return item
+}
+
+// cancelled works out why a transaction was cancelled from its per-item reasons.
+// done is false when Exec should try again (after clearing shells, or reading items
+// that changed); otherwise ok and err are Exec's result: an ErrWrongType,
+// ErrNotInteger or ErrInvalidArgument first, then a conflict, then the failed
+// conditions (Exec returns false and exactly those operations report
+// ConditionalFailed).
+func (b *Backend) cancelled(ctx context.Context, tx []*txOp, tce *types.TransactionCanceledException) (done, ok bool, err error) {
+	reasons := tce.CancellationReasons
+	if len(reasons) != len(tx) {
+		return true, false, fmt.Errorf("dynamodb: atomic write cancelled with %d reasons for %d items: %w", len(reasons), len(tx), tce)
+	}
+	var hard, conflict error
+	userFailed, retry, throttled := false, false, false
+	var shells []func() error
+	for i, r := range reasons {
+		t := tx[i]
+		switch code := aws.ToString(r.Code); code {
+		case "", "None":
+		case "ConditionalCheckFailed":
+			outcome, err := b.classify(ctx, t, r.Item)
+			switch {
+			case err != nil:
+				if hard == nil {
+					hard = err
+				}
+			case outcome.userFailed:
+				userFailed = true
+				t.op.SetConditionalFailed(true)
+			case outcome.shell != nil:
+				v := outcome.shell
+				shells = append(shells, func() error { return b.clearShell(ctx, "atomic write", t.op.Key, v) })
+				retry = true
+			default:
+				retry = true
+			}
+		case "TransactionConflict":
+			if conflict == nil {
+				conflict = fmt.Errorf("dynamodb: atomic write: %w: key %q: %s", kvstore.ErrAtomicWriteConflict, truncate(t.op.Key), aws.ToString(r.Message))
+			}
+		case "ValidationError":
+			if hard == nil {
+				hard = fmt.Errorf("dynamodb: atomic write %s %q: %w: %s", t.op.Kind, truncate(t.op.Key), kvstore.ErrInvalidArgument, aws.ToString(r.Message))
+			}
+		case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
+			throttled = true
+		default:
+			if hard == nil {
+				hard = fmt.Errorf("dynamodb: atomic write %s %q: cancelled (%s: %s): %w", t.op.Kind, truncate(t.op.Key), code, aws.ToString(r.Message), tce)
+			}
+		}
+	}
+	switch {
+	case hard != nil:
+		resetFailed(tx)
+		return true, false, hard
+	case conflict != nil:
+		resetFailed(tx)
+		return true, false, conflict
+	case userFailed:
+		return true, false, nil
+	case retry || throttled:
+		for _, clear := range shells {
+			if err := clear(); err != nil {
+				return true, false, err
+			}
+		}
+		return false, false, nil
+	}
+	return true, false, fmt.Errorf("dynamodb: atomic write cancelled for no reason given: %w", tce)
+}
+
+func resetFailed(tx []*txOp) {
+	for _, t := range tx {
+		t.op.SetConditionalFailed(false)
+	}
+}
+
+// outcome is what a failed condition of one transaction item means.
+type outcome struct {
+	// userFailed is true when the operation's own condition (SetNX, SetXX, SetEQ,
+	// DeleteXX, ZAddNX, HSetNX) failed.
+	userFailed bool
+	// shell is the shell the item was: clear it and try again.
+	shell *value
+}
+
+// classify explains the failed condition of t's item from the item the failure
+// returned (or a fresh read when it returned none); an error is the operation's own
+// (ErrWrongType, ErrNotInteger). A zero outcome means: the item changed, try again.
+func (b *Backend) classify(ctx context.Context, t *txOp, item map[string]types.AttributeValue) (outcome, error) {
+	op := t.op
+	switch op.Kind {
+	case kvstore.AtomicSetXX, kvstore.AtomicSetEQ, kvstore.AtomicDeleteXX, kvstore.AtomicZHAddNX:
+		return outcome{userFailed: true}, nil
+	}
+	fromFailure := len(item) > 0
+	v, err := b.failedState(ctx, "atomic write", op.Key, item)
+	if err != nil {
+		return outcome{}, err
+	}
+	if v.shell() && op.Kind != kvstore.AtomicSRem && op.Kind != kvstore.AtomicHDel && !(op.Kind == kvstore.AtomicHSet && t.state != nil) {
+		return outcome{shell: v}, nil
+	}
+	switch op.Kind {
+	case kvstore.AtomicSetNX:
+		if v.present() {
+			return outcome{userFailed: true}, nil
+		}
+	case kvstore.AtomicHSetNX:
+		if err := t.checkState(v); err != nil {
+			return outcome{}, err
+		}
+		if _, ok := v.fields[op.Field]; ok {
+			return outcome{userFailed: true}, nil
+		}
+	case kvstore.AtomicNIncrBy:
+		if err := t.checkState(v); err != nil {
+			return outcome{}, err
+		}
+		if v.present() && !v.isNumber {
+			t.state = v // a counter stored as a string: rewrite it
+		} else {
+			t.state = nil
+		}
+		if fromFailure && v.isNumber {
+			return outcome{}, corrupt(op.Key, errCounterCondition)
+		}
+	case kvstore.AtomicSAdd, kvstore.AtomicHSet, kvstore.AtomicSRem, kvstore.AtomicHDel:
+		if err := t.checkState(v); err != nil {
+			return outcome{}, err
+		}
+		if t.state != nil || op.Kind == kvstore.AtomicSRem || op.Kind == kvstore.AtomicHDel {
+			t.needsState = true // the item changed since it was read: read it again
+		}
+	}
+	return outcome{}, nil
+}

@@ -1,0 +1,212 @@
+package dynamodb
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/kvlambda/kvlambda/kvstore"
+)
+
+// Batch implements kvstore.Backend. Exec reads with BatchGetItem (100 keys a
+// request) and writes Set, Delete, ZAdd and ZRem with BatchWriteItem (25 items a
+// request); SAdd and SRem, which need an UpdateItem with a type check, are single
+// requests. Requests run concurrently, at most WithConcurrency at a time, and what
+// DynamoDB leaves unprocessed is retried with backoff until done or the context ends;
+// an item that could not be read or written is an error on its result, never a
+// silent absence.
+//
+// Several writes to one item take effect in queue order: when they are all puts and
+// deletes only the last is sent (the others' results are the last one's); otherwise
+// they run one after the other as single requests.
+func (b *Backend) Batch() kvstore.BatchOperation { return &batch{b: b} }
+
+type batch struct {
+	kvstore.BatchOps
+	b *Backend
+}
+
+// batchItem is one item a batch reads or writes, with the operations on it in queue
+// order.
+type batchItem struct {
+	key itemKey
+	ops []*kvstore.BatchOp
+}
+
+// itemOf returns the item a batch operation works on.
+func itemOf(op *kvstore.BatchOp) itemKey {
+	switch op.Kind {
+	case kvstore.BatchZAdd, kvstore.BatchZRem, kvstore.BatchZScore:
+		return sortedItemKey(op.Key, op.Members[0])
+	}
+	return valueItemKey(op.Key)
+}
+
+// isPlainWrite reports whether a batch write is a whole-item put or delete that
+// BatchWriteItem can carry.
+func isPlainWrite(op *kvstore.BatchOp) bool {
+	switch op.Kind {
+	case kvstore.BatchSet, kvstore.BatchDelete, kvstore.BatchZAdd, kvstore.BatchZRem:
+		return true
+	}
+	return false
+}
+
+// writeRequest is the BatchWriteItem request of a plain write.
+func writeRequest(op *kvstore.BatchOp) types.WriteRequest {
+	switch op.Kind {
+	case kvstore.BatchSet:
+		return types.WriteRequest{PutRequest: &types.PutRequest{Item: stringItem(op.Key, op.Value)}}
+	case kvstore.BatchZAdd:
+		m := op.Members[0]
+		return types.WriteRequest{PutRequest: &types.PutRequest{Item: sortedItem(op.Key, m, m, op.Score)}}
+	}
+	return types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: itemOf(op).attributes()}}
+}
+
+// group collects operations by item, in order of first appearance.
+func group(ops []*kvstore.BatchOp) []*batchItem {
+	idx := make(map[itemKey]*batchItem)
+	var out []*batchItem
+	for _, op := range ops {
+		k := itemOf(op)
+		it, ok := idx[k]
+		if !ok {
+			it = &batchItem{key: k}
+			idx[k] = it
+			out = append(out, it)
+		}
+		it.ops = append(it.ops, op)
+	}
+	return out
+}
+
+// Exec implements kvstore.BatchOperation.
+func (bt *batch) Exec(ctx context.Context) error {
+	ops, err := bt.Operations()
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		for _, op := range ops {
+			op.Err = err
+		}
+		return kvstore.BatchError(ops)
+	}
+	var reads, writes []*kvstore.BatchOp
+	for _, op := range ops {
+		if op.Kind.IsWrite() {
+			writes = append(writes, op)
+		} else {
+			reads = append(reads, op)
+		}
+	}
+	p := newPool(bt.b.opts.concurrency)
+	var plain []*batchItem
+	for _, it := range group(writes) {
+		if allPlain(it.ops) {
+			plain = append(plain, it)
+			continue
+		}
+		p.Go(func() {
+			for _, op := range it.ops {
+				kvstore.ExecBatchOp(ctx, bt.b, op)
+			}
+		})
+	}
+	for _, c := range chunks(plain, maxBatchWrite) {
+		p.Go(func() { bt.b.execWrites(ctx, c) })
+	}
+	for _, c := range chunks(group(reads), maxBatchGet) {
+		p.Go(func() { bt.b.execReads(ctx, c) })
+	}
+	p.Wait()
+	return kvstore.BatchError(ops)
+}
+
+func allPlain(ops []*kvstore.BatchOp) bool {
+	for _, op := range ops {
+		if !isPlainWrite(op) {
+			return false
+		}
+	}
+	return true
+}
+
+// execWrites sends one BatchWriteItem of the last write to each item and sets every
+// operation's result.
+func (b *Backend) execWrites(ctx context.Context, items []*batchItem) {
+	reqs := make([]types.WriteRequest, len(items))
+	for i, it := range items {
+		reqs[i] = writeRequest(it.ops[len(it.ops)-1])
+	}
+	pending, err := b.writeItems(ctx, reqs)
+	if err == nil {
+		return
+	}
+	failed := make(map[itemKey]bool, len(pending))
+	for _, k := range pending {
+		failed[k] = true
+	}
+	for _, it := range items {
+		if failed[it.key] {
+			for _, op := range it.ops {
+				op.Err = wrap("batch "+op.Kind.String(), op.Key, fmt.Errorf("not written: %w", err))
+			}
+		}
+	}
+}
+
+// execReads sends one BatchGetItem for the items and sets every read's result.
+func (b *Backend) execReads(ctx context.Context, items []*batchItem) {
+	keys := make([]itemKey, len(items))
+	for i, it := range items {
+		keys[i] = it.key
+	}
+	found, pending, err := b.getItems(ctx, keys, b.consistent)
+	unread := make(map[itemKey]bool, len(pending))
+	for _, k := range pending {
+		unread[k] = true
+	}
+	for _, it := range items {
+		for _, op := range it.ops {
+			if unread[it.key] {
+				op.Err = wrap("batch "+op.Kind.String(), op.Key, fmt.Errorf("not read: %w", err))
+				continue
+			}
+			readResult(op, found[it.key])
+		}
+	}
+}
+
+// readResult decodes a batch read's result from its item (nil when absent).
+func readResult(op *kvstore.BatchOp, item map[string]types.AttributeValue) {
+	if op.Kind == kvstore.BatchZScore {
+		if len(item) == 0 {
+			return
+		}
+		m, err := decodeSorted(item)
+		if err != nil {
+			op.Err = corrupt(op.Key, err)
+			return
+		}
+		s := m.score
+		op.Float = &s
+		return
+	}
+	v, err := decodeValue(item)
+	if err != nil {
+		op.Err = corrupt(op.Key, err)
+		return
+	}
+	switch op.Kind {
+	case kvstore.BatchGet:
+		op.String, op.Err = stringOf(op.Key, v)
+	case kvstore.BatchSMembers:
+		op.Strings, op.Err = membersOf(op.Key, v)
+	case kvstore.BatchHGetAll:
+		op.Map, op.Err = fieldsOf(op.Key, v)
+	default:
+		op.Err = kvstore.InvalidArgumentf("unknown batch read %v", op.Kind)
+	}
+}
