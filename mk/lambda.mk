@@ -1,7 +1,8 @@
 # Lambda builds and local invokes under the AWS Lambda Runtime Interface Emulator.
 RIE := .cache/bin/aws-lambda-rie
 RIE_MODULE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
-FUNCTIONS := $(notdir $(wildcard functions/*))
+# Every directory under functions/ is a function (functions/*_test.go are its tests).
+FUNCTIONS := $(sort $(patsubst functions/%/,%,$(wildcard functions/*/)))
 ARCH ?= arm64
 
 TEST_DEPS += deps-rie
@@ -22,10 +23,19 @@ build:
 	  printf '%-8s %s bytes (linux/%s)\n' $$fn $$(stat -c %s build/$$fn/bootstrap) $(ARCH); \
 	done
 
-# invoke runs FN's bootstrap under the emulator with EVENT and prints the response:
+# invoke runs FN's real bootstrap (built for this machine) under the emulator with
+# the event in EVENT and prints the response; the function's logs go to stderr:
+#   redis-server --port 6379 &        # once: the functions' default backend
 #   make invoke FN=api EVENT=testdata/events/api-set.json
-# KVSTORE_URL defaults to a local Redis (redis://127.0.0.1:6379).
+#   make invoke FN=api EVENT=testdata/events/api-get.json
+#   make invoke FN=bus                # testdata/events/bus.json
+#   make invoke FN=stream             # testdata/events/stream.json
+# KVSTORE_URL defaults to redis://127.0.0.1:6379; the api's token to local-token.
+# The stream function logs the events it would publish (KVLAMBDA_STREAM_DRY_RUN=1)
+# unless AWS_ENDPOINT_URL_EVENTBRIDGE (or KVLAMBDA_STREAM_DRY_RUN=0) says otherwise.
 FN ?= api
-EVENT ?= testdata/events/$(FN).json
+EVENT ?= testdata/events/$(if $(filter api,$(FN)),api-set,$(FN)).json
+INVOKE_ENV := $(if $(and $(filter stream,$(FN)),$(if $(AWS_ENDPOINT_URL_EVENTBRIDGE)$(KVLAMBDA_STREAM_DRY_RUN),,1)),KVLAMBDA_STREAM_DRY_RUN=1)
 invoke: deps-rie
-	$(GO) run ./internal/cmd/invoke -fn $(FN) -event $(EVENT)
+	@test -d functions/$(FN) || { echo "FN=$(FN): no such function (one of: $(FUNCTIONS))"; exit 2; }
+	$(INVOKE_ENV) $(GO) run ./internal/cmd/invoke -fn $(FN) -event $(EVENT)

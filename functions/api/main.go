@@ -15,6 +15,7 @@ import (
 	"os"
 
 	"github.com/kvlambda/kvlambda/events/httpapi"
+	"github.com/kvlambda/kvlambda/internal/coldstart"
 )
 
 func main() {
@@ -39,6 +40,7 @@ func main() {
 		os.Exit(1)
 	}
 	if inLambda {
+		coldstart.LogInit(log.With("function", "api"))
 		startLambda(h)
 		return
 	}

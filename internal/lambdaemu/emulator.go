@@ -115,6 +115,10 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	bootstrap, err := filepath.Abs(cfg.Bootstrap)
+	if err != nil {
+		return nil, err
+	}
 	emuAddr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -130,7 +134,7 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=" + fmt.Sprint(int(timeout.Seconds())),
-		"AWS_LAMBDA_FUNCTION_NAME=" + filepath.Base(filepath.Dir(cfg.Bootstrap)),
+		"AWS_LAMBDA_FUNCTION_NAME=" + filepath.Base(filepath.Dir(bootstrap)),
 		"LOG_LEVEL=info",
 	}
 	for k, v := range cfg.Env {
@@ -141,8 +145,8 @@ func Start(ctx context.Context, cfg Config) (*Emulator, error) {
 	cmd := exec.Command(rie,
 		"--runtime-interface-emulator-address", emuAddr,
 		"--runtime-api-address", apiAddr,
-		cfg.Bootstrap)
-	cmd.Dir = filepath.Dir(cfg.Bootstrap)
+		bootstrap)
+	cmd.Dir = filepath.Dir(bootstrap)
 	cmd.Env = env
 	var out io.Writer = e.logs
 	if cfg.Stdout != nil {
@@ -199,19 +203,26 @@ func (e *Emulator) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 // Logs returns everything the emulator and the function printed so far.
 func (e *Emulator) Logs() string { return e.logs.String() }
 
-// InitDuration returns the init duration of the function's cold start from the
-// emulator's REPORT line, once an invoke has happened.
+// InitDuration returns the cold start's init phase as the emulator reports it (its
+// "INIT REPORT(durationMs: X)" line: from the runtime's start until it asks for the
+// first event), waiting up to 10 s for the line after the first invoke.
 func (e *Emulator) InitDuration() (time.Duration, bool) {
-	logs := e.Logs()
-	i := strings.Index(logs, "Init Duration: ")
-	if i < 0 {
-		return 0, false
+	const marker = "INIT REPORT(durationMs: "
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		logs := e.Logs()
+		if i := strings.Index(logs, marker); i >= 0 {
+			var ms float64
+			if _, err := fmt.Sscanf(logs[i+len(marker):], "%f)", &ms); err != nil {
+				return 0, false
+			}
+			return time.Duration(ms * float64(time.Millisecond)), true
+		}
+		if time.Now().After(deadline) {
+			return 0, false
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	var ms float64
-	if _, err := fmt.Sscanf(logs[i+len("Init Duration: "):], "%f ms", &ms); err != nil {
-		return 0, false
-	}
-	return time.Duration(ms * float64(time.Millisecond)), true
 }
 
 // Stop ends the emulator and its function.
