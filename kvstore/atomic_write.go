@@ -234,19 +234,9 @@ func (w *AtomicWriteOps) NIncrBy(key string, n int64) AtomicWriteResult {
 }
 
 func (w *AtomicWriteOps) zhadd(kind AtomicWriteOpKind, key, field string, member any, score float64) AtomicWriteResult {
-	m, err := ToString(member)
+	m, score, err := SortedEntry(key, field, member, score)
 	if err != nil {
 		return w.fail(fmt.Errorf("atomic write %s: %w", kind, err))
-	}
-	if err := ValidateSortedMember(field); err != nil {
-		return w.fail(err)
-	}
-	score, err = NormalizeScore(score)
-	if err != nil {
-		return w.fail(err)
-	}
-	if err := CheckItemSize(key, SortedItemSize(key, field, len(m))); err != nil {
-		return w.fail(err)
 	}
 	return w.add(&AtomicWriteOp{Kind: kind, Key: key, Field: field, Value: m, Score: score})
 }
@@ -292,21 +282,9 @@ func (w *AtomicWriteOps) ZHRem(key, field string) AtomicWriteResult {
 }
 
 func (w *AtomicWriteOps) setMembers(kind AtomicWriteOpKind, key string, member any, members []any) AtomicWriteResult {
-	ms, err := ToStrings(member, members...)
+	ms, err := SetMembers(key, member, members)
 	if err != nil {
 		return w.fail(fmt.Errorf("atomic write %s: %w", kind, err))
-	}
-	total := 0
-	for _, m := range ms {
-		if err := ValidateSetMember(m); err != nil {
-			return w.fail(err)
-		}
-		total += len(m)
-	}
-	if kind == AtomicSAdd {
-		if err := CheckItemSize(key, SetItemSize(key, total)); err != nil {
-			return w.fail(err)
-		}
 	}
 	return w.add(&AtomicWriteOp{Kind: kind, Key: key, Members: ms})
 }

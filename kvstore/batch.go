@@ -164,17 +164,7 @@ func (b *BatchOps) SMembers(key string) SMembersResult {
 }
 
 func (b *BatchOps) setMembers(kind BatchOpKind, key string, member any, members []any) *BatchOp {
-	ms, err := ToStrings(member, members...)
-	total := 0
-	for _, m := range ms {
-		if err == nil {
-			err = ValidateSetMember(m)
-		}
-		total += len(m)
-	}
-	if err == nil && kind == BatchSAdd {
-		err = CheckItemSize(key, SetItemSize(key, total))
-	}
+	ms, err := SetMembers(key, member, members)
 	return b.add(&BatchOp{Kind: kind, Key: key, Members: ms}, err)
 }
 
@@ -189,15 +179,9 @@ func (b *BatchOps) SRem(key string, member any, members ...any) ErrorResult {
 }
 
 func (b *BatchOps) sorted(kind BatchOpKind, key string, member any, score float64) *BatchOp {
-	m, err := ToString(member)
-	if err == nil {
-		err = ValidateSortedMember(m)
-	}
-	if err == nil {
-		score, err = NormalizeScore(score)
-	}
+	m, err := SortedField(member)
 	if err == nil && kind == BatchZAdd {
-		err = CheckItemSize(key, SortedItemSize(key, m, len(m)))
+		m, score, err = SortedEntry(key, m, m, score)
 	}
 	return b.add(&BatchOp{Kind: kind, Key: key, Members: []string{m}, Score: score}, err)
 }

@@ -9,22 +9,6 @@ import (
 	"github.com/kvlambda/kvlambda/kvstore"
 )
 
-// setMembers converts and validates set members, as every backend does.
-func setMembers(key string, member any, members []any) ([]string, error) {
-	ms, err := kvstore.ToStrings(member, members...)
-	if err != nil {
-		return nil, err
-	}
-	total := 0
-	for _, m := range ms {
-		if err := kvstore.ValidateSetMember(m); err != nil {
-			return nil, err
-		}
-		total += len(m)
-	}
-	return ms, kvstore.CheckItemSize(key, kvstore.SetItemSize(key, total))
-}
-
 // kindCondition is "the key is absent or holds kind": the type check of an
 // operation that creates its kind of value.
 func kindCondition(e *expr, kind string) string {
@@ -43,7 +27,7 @@ func (b *Backend) SAdd(ctx context.Context, key string, member any, members ...a
 	if err := begin(ctx, key); err != nil {
 		return err
 	}
-	ms, err := setMembers(key, member, members)
+	ms, err := kvstore.SetMembers(key, member, members)
 	if err != nil {
 		return err
 	}
@@ -93,7 +77,7 @@ func (b *Backend) SRem(ctx context.Context, key string, member any, members ...a
 	if err := begin(ctx, key); err != nil {
 		return err
 	}
-	ms, err := setMembers(key, member, members)
+	ms, err := kvstore.SetMembers(key, member, members)
 	if err != nil {
 		return err
 	}

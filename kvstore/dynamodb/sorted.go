@@ -9,31 +9,6 @@ import (
 	"github.com/kvlambda/kvlambda/kvstore"
 )
 
-// sortedEntry validates a sorted member's field, member and score, as every backend
-// does.
-func sortedEntry(key, field string, member any, score float64) (string, float64, error) {
-	m, err := kvstore.ToString(member)
-	if err != nil {
-		return "", 0, err
-	}
-	if err := kvstore.ValidateSortedMember(field); err != nil {
-		return "", 0, err
-	}
-	if score, err = kvstore.NormalizeScore(score); err != nil {
-		return "", 0, err
-	}
-	return m, score, kvstore.CheckItemSize(key, kvstore.SortedItemSize(key, field, len(m)))
-}
-
-// sortedField converts and validates a sorted-set member used as a field.
-func sortedField(member any) (string, error) {
-	m, err := kvstore.ToString(member)
-	if err != nil {
-		return "", err
-	}
-	return m, kvstore.ValidateSortedMember(m)
-}
-
 // ZAdd implements kvstore.Backend: ZHAdd with the member as its field.
 func (b *Backend) ZAdd(ctx context.Context, key string, member any, score float64) error {
 	m, err := kvstore.ToString(member)
@@ -53,7 +28,7 @@ func (b *Backend) zhAdd(ctx context.Context, op, key, field string, member any, 
 	if err := begin(ctx, key); err != nil {
 		return err
 	}
-	m, score, err := sortedEntry(key, field, member, score)
+	m, score, err := kvstore.SortedEntry(key, field, member, score)
 	if err != nil {
 		return err
 	}
@@ -83,7 +58,7 @@ func (b *Backend) readSorted(ctx context.Context, op, key, field string, consist
 
 // ZScore implements kvstore.Backend: one GetItem.
 func (b *Backend) ZScore(ctx context.Context, key string, member any) (*float64, error) {
-	field, err := sortedField(member)
+	field, err := kvstore.SortedField(member)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +75,7 @@ func (b *Backend) ZScore(ctx context.Context, key string, member any) (*float64,
 
 // ZRem implements kvstore.Backend: one DeleteItem.
 func (b *Backend) ZRem(ctx context.Context, key string, member any) error {
-	field, err := sortedField(member)
+	field, err := kvstore.SortedField(member)
 	if err != nil {
 		return err
 	}

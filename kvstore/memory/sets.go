@@ -6,22 +6,6 @@ import (
 	"github.com/kvlambda/kvlambda/kvstore"
 )
 
-// setMembers converts and validates set members.
-func setMembers(key string, member any, members []any) ([]string, error) {
-	ms, err := kvstore.ToStrings(member, members...)
-	if err != nil {
-		return nil, err
-	}
-	total := 0
-	for _, m := range ms {
-		if err := kvstore.ValidateSetMember(m); err != nil {
-			return nil, err
-		}
-		total += len(m)
-	}
-	return ms, kvstore.CheckItemSize(key, kvstore.SetItemSize(key, total))
-}
-
 // setOf returns the set at key for reading, or an ErrWrongType.
 func setOf(key string, v *value) (map[string]struct{}, error) {
 	if v == nil {
@@ -114,7 +98,7 @@ func (b *Backend) update(ctx context.Context, key string, f func(*value) (*value
 
 // SAdd implements kvstore.Backend.
 func (b *Backend) SAdd(ctx context.Context, key string, member any, members ...any) error {
-	ms, err := setMembers(key, member, members)
+	ms, err := kvstore.SetMembers(key, member, members)
 	if err != nil {
 		return err
 	}
@@ -128,7 +112,7 @@ func (b *Backend) SAdd(ctx context.Context, key string, member any, members ...a
 
 // SRem implements kvstore.Backend.
 func (b *Backend) SRem(ctx context.Context, key string, member any, members ...any) error {
-	ms, err := setMembers(key, member, members)
+	ms, err := kvstore.SetMembers(key, member, members)
 	if err != nil {
 		return err
 	}

@@ -49,17 +49,8 @@ func (s *shard) zwrite(key string, f func(*zset) error) error {
 }
 
 func zentryOf(key, field string, member any, score float64) (*zentry, error) {
-	m, err := kvstore.ToString(member)
+	m, score, err := kvstore.SortedEntry(key, field, member, score)
 	if err != nil {
-		return nil, err
-	}
-	if err := kvstore.ValidateSortedMember(field); err != nil {
-		return nil, err
-	}
-	if score, err = kvstore.NormalizeScore(score); err != nil {
-		return nil, err
-	}
-	if err := kvstore.CheckItemSize(key, kvstore.SortedItemSize(key, field, len(m))); err != nil {
 		return nil, err
 	}
 	return newZentry(score, field, m), nil
@@ -83,17 +74,9 @@ func (b *Backend) ZHAdd(ctx context.Context, key, field string, member any, scor
 	return b.zwrite(ctx, key, func(z *zset) error { z.put(e); return nil })
 }
 
-func sortedField(member any) (string, error) {
-	m, err := kvstore.ToString(member)
-	if err != nil {
-		return "", err
-	}
-	return m, kvstore.ValidateSortedMember(m)
-}
-
 // ZScore implements kvstore.Backend.
 func (b *Backend) ZScore(ctx context.Context, key string, member any) (*float64, error) {
-	field, err := sortedField(member)
+	field, err := kvstore.SortedField(member)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +95,7 @@ func (b *Backend) ZScore(ctx context.Context, key string, member any) (*float64,
 
 // ZRem implements kvstore.Backend.
 func (b *Backend) ZRem(ctx context.Context, key string, member any) error {
-	field, err := sortedField(member)
+	field, err := kvstore.SortedField(member)
 	if err != nil {
 		return err
 	}

@@ -8,34 +8,10 @@ import (
 	"github.com/kvlambda/kvlambda/kvstore"
 )
 
-// setMembers converts and validates the members of an SAdd or SRem.
-func setMembers(key string, member any, members []any, adding bool) ([]string, error) {
-	if err := kvstore.ValidateKey(key); err != nil {
-		return nil, err
-	}
-	ms, err := kvstore.ToStrings(member, members...)
-	if err != nil {
-		return nil, err
-	}
-	total := 0
-	for _, m := range ms {
-		if err := kvstore.ValidateSetMember(m); err != nil {
-			return nil, err
-		}
-		total += len(m)
-	}
-	if adding {
-		if err := kvstore.CheckItemSize(key, kvstore.SetItemSize(key, total)); err != nil {
-			return nil, err
-		}
-	}
-	return ms, nil
-}
-
 // SAdd implements kvstore.Backend with the write script, which checks the set's
 // type and that it stays within kvstore.MaxItemSize.
 func (b *Backend) SAdd(ctx context.Context, key string, member any, members ...any) error {
-	ms, err := setMembers(key, member, members, true)
+	ms, err := setArgs(key, member, members)
 	if err != nil {
 		return err
 	}
@@ -47,7 +23,7 @@ func (b *Backend) SAdd(ctx context.Context, key string, member any, members ...a
 
 // SRem implements kvstore.Backend with the write script.
 func (b *Backend) SRem(ctx context.Context, key string, member any, members ...any) error {
-	ms, err := setMembers(key, member, members, false)
+	ms, err := setArgs(key, member, members)
 	if err != nil {
 		return err
 	}
@@ -71,4 +47,12 @@ func (b *Backend) SMembers(ctx context.Context, key string) ([]string, error) {
 		return nil, mapError(key, err)
 	}
 	return v, nil
+}
+
+// setArgs validates an SAdd's or SRem's key and members.
+func setArgs(key string, member any, members []any) ([]string, error) {
+	if err := kvstore.ValidateKey(key); err != nil {
+		return nil, err
+	}
+	return kvstore.SetMembers(key, member, members)
 }
