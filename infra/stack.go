@@ -238,8 +238,8 @@ func (k *kvlambda) newTable() {
 		EncryptionKey:      k.tableKey,
 	})
 	k.table.AddLocalSecondaryIndex(&awsdynamodb.LocalSecondaryIndexProps{
-		IndexName:      jsii.String(SecondaryIndexName),
-		SortKey:        bin(SecondaryRangeKeyAttribute),
+		IndexName: jsii.String(SecondaryIndexName),
+		SortKey:   bin(SecondaryRangeKeyAttribute),
 		// The index projects only v (members up to 1 KB) and ttl: DynamoDB counts an
 		// item's index copy against its 400 KB limit, so projecting ALL would halve the
 		// largest sorted-hash member (see kvstore/dynamodb's package doc).

@@ -62,6 +62,18 @@
 // nothing written. Contention (DynamoDB's TransactionConflict) is an error for which
 // IsAtomicWriteConflict is true: retry it.
 //
+// # Failures
+//
+// A write that returns an error wrote nothing, unless the error matches
+// ErrOutcomeUnknown: then it may or may not have been applied (its request may have
+// reached the store before the connection broke, the server failed or the context
+// ended). Backends do not resend a write whose second application would count twice
+// or change its answer (NIncrBy, ZIncrBy, SetNX, SetEQ, Delete, atomic writes without
+// an idempotency token): they return ErrOutcomeUnknown instead, so read the data to
+// learn the outcome before retrying such a write. A failed write of a Batch (which
+// holds only writes that may be applied twice: Set, Delete, SAdd, SRem, ZAdd, ZRem)
+// may have been applied; send it again.
+//
 // # Writing a backend
 //
 // BatchOps and AtomicWriteOps record and validate operations for a backend's Exec;

@@ -22,7 +22,25 @@ var (
 	// ErrAtomicWriteConflict is the kind of the error an atomic write returns when it
 	// lost a race with another transaction (not a failed condition): retry it.
 	ErrAtomicWriteConflict = errors.New("kvstore: atomic write conflict")
+
+	// ErrOutcomeUnknown is the kind of the error a write returns when it may or may not
+	// have been applied: the request may have reached the store, but its answer was
+	// lost (a connection cut after sending, a server error, a deadline while waiting).
+	// Backends never send such a write again on their own when that could apply it
+	// twice or change its answer (NIncrBy, ZIncrBy, conditional writes, atomic writes
+	// without an idempotency token): read the data to learn what happened before
+	// retrying. Context errors stay visible through errors.Is.
+	ErrOutcomeUnknown = errors.New("kvstore: outcome unknown: the write may or may not have been applied")
 )
+
+// OutcomeUnknown returns err marked as ErrOutcomeUnknown (nil stays nil; an error
+// already marked is returned as is).
+func OutcomeUnknown(err error) error {
+	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+}
 
 // IsAtomicWriteConflict reports whether err means an atomic write was refused for
 // contention (DynamoDB's TransactionConflict), not for a failed condition.
