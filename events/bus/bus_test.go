@@ -208,7 +208,7 @@ func TestMalformedEventsWriteNothing(t *testing.T) {
 		{"not a command", event("e", `{"commands":["SET"]}`), "command 1: ERR request body must be a JSON array"},
 		{"read", event("e", `{"commands":[["SET","k","v"],["GET","k"]]}`), "command 2: GET is not a write command"},
 		{"not atomic", event("e", `{"commands":[["SET","k","v"],["SET","k2","v","GET"]]}`), "command 2: SET cannot be part of an atomic write"},
-		{"reserved key", event("e", `{"commands":[["SET","k","v"],["DEL","x","kvlambda:event:other"]]}`), `command 2: DEL writes "kvlambda:event:other"`},
+		{"reserved key", event("e", `{"commands":[["SET","k","v"],["DEL","x","kvlambda:event:other"]]}`), `command 2: ERR DEL writes "kvlambda:event:other", under the reserved prefix`},
 		{"reserved MSET key", event("e", `{"commands":[["MSET","k","v","kvlambda:event:e","v"]]}`), "reserved prefix"},
 		{"syntax", event("e", `{"commands":[["SET","k","v"],["SET","k2","v","NX","XX"]]}`), "ERR syntax error"},
 		{"same item twice", event("e", `{"commands":[["SET","k","v"],["SET","k","w"]]}`), "EXECABORT"},

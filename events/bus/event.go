@@ -79,33 +79,9 @@ func Decode(ev lambdaevents.EventBridgeEvent) ([]commands.Command, error) {
 		case !c.Atomic():
 			return nil, malformed(id, "command %d: %s cannot be part of an atomic write (supported: %s)", i+1, c.Name, commands.AtomicWriteSupported)
 		}
-		for _, k := range commandKeys(c) {
-			if IsMarkerKey(k) {
-				return nil, malformed(id, "command %d: %s writes %q, under the reserved prefix %q", i+1, c.Name, printable(k), MarkerPrefix)
-			}
-		}
 		cmds[i] = c
 	}
 	return cmds, nil
-}
-
-// commandKeys returns the keys a write command names: every other argument of MSET,
-// every argument of DEL, the first argument of every other write.
-func commandKeys(c commands.Command) []string {
-	switch c.Name {
-	case "MSET":
-		keys := make([]string, 0, (len(c.Args)+1)/2)
-		for i := 0; i < len(c.Args); i += 2 {
-			keys = append(keys, c.Args[i])
-		}
-		return keys
-	case "DEL":
-		return c.Args
-	}
-	if len(c.Args) == 0 {
-		return nil
-	}
-	return c.Args[:1]
 }
 
 // printable shortens and cleans an event-supplied text for an error message.

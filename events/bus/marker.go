@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/kvlambda/kvlambda/events/commands"
 )
 
 // MarkerPrefix starts the key of every event marker: MarkerKey(id) is MarkerPrefix+id.
-// Keys under it are reserved: the bus refuses commands on them and the stream
-// function does not publish their changes.
-const MarkerPrefix = "kvlambda:event:"
+// Keys under it are reserved: the command layer refuses writes to them (so neither an
+// event nor the data API can forge or remove a marker) and the stream function does
+// not publish their changes.
+const MarkerPrefix = commands.ReservedPrefix
 
 // MarkerKey returns the key of the marker of the event with id.
 func MarkerKey(id string) string { return MarkerPrefix + id }

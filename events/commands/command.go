@@ -43,7 +43,37 @@ func Parse(args []string) (Command, *Error) {
 	if sp.pairs > 0 && (n-sp.pairsFrom)%sp.pairs != 0 {
 		return Command{}, errWrongArgs(sp.name)
 	}
-	return Command{Name: name, Args: args[1:], spec: sp}, nil
+	c := Command{Name: name, Args: args[1:], spec: sp}
+	for _, k := range c.WriteKeys() {
+		if strings.HasPrefix(k, ReservedPrefix) {
+			return Command{}, Errorf("ERR %s writes %q, under the reserved prefix %q", name, printable(k), ReservedPrefix)
+		}
+	}
+	return c, nil
+}
+
+// ReservedPrefix starts the keys kvlambda keeps for itself: the bus function's event
+// markers. Parse refuses every write to a key under it, so neither the data API nor
+// an EventBridge command can forge or remove a marker; reads are allowed.
+const ReservedPrefix = "kvlambda:event:"
+
+// WriteKeys returns the keys a write command writes (every other argument of MSET,
+// every argument of DEL, the first argument of every other write), or nil for a read.
+func (c Command) WriteKeys() []string {
+	if !c.IsWrite() || len(c.Args) == 0 {
+		return nil
+	}
+	switch c.Name {
+	case "MSET":
+		keys := make([]string, 0, (len(c.Args)+1)/2)
+		for i := 0; i < len(c.Args); i += 2 {
+			keys = append(keys, c.Args[i])
+		}
+		return keys
+	case "DEL":
+		return c.Args
+	}
+	return c.Args[:1]
 }
 
 // printable shortens and cleans a client-supplied name for an error text.

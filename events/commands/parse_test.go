@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -108,4 +109,29 @@ func TestAtomicCountersUnderContention(t *testing.T) {
 	}
 	wg.Wait()
 	check(t, 0, nil, exec(x, c("GET", "n")), commands.FormatScore(float64(len(seen))))
+}
+
+// TestReservedKeys checks that writes under ReservedPrefix are refused when parsed,
+// wherever the key stands in the command, while reads and other keys are allowed.
+func TestReservedKeys(t *testing.T) {
+	r := commands.ReservedPrefix
+	refused := [][]string{
+		{"SET", r + "e", "v"},
+		{"del", "a", r + "e"},
+		{"MSET", "a", "1", r + "e", "2"},
+		{"INCR", r + "n"},
+		{"HSET", r + "h", "f", "v"},
+		{"ZADD", r + "z", "1", "m"},
+	}
+	for _, args := range refused {
+		if _, e := commands.Parse(args); e == nil || !strings.Contains(e.Msg, "reserved prefix") {
+			t.Errorf("Parse(%q) = %v; want a reserved-prefix error", args, e)
+		}
+	}
+	allowed := [][]string{{"GET", r + "e"}, {"SET", "kvlambda:other", "v"}, {"MSET", "k", r + "e"}, {"SET", "k", r + "e"}}
+	for _, args := range allowed {
+		if _, e := commands.Parse(args); e != nil {
+			t.Errorf("Parse(%q) = %v; want no error", args, e)
+		}
+	}
 }
