@@ -32,14 +32,23 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	@$(MAKE) --no-print-directory vulncheck
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# bench: defined in mk/bench.mk.
 
 FUZZTIME ?= 30s
+# FUZZMINIMIZETIME bounds the minimization of each new input (go test's default,
+# 60s, can stall a short run on targets with several string arguments).
+FUZZMINIMIZETIME ?= 5s
+# fuzz runs every Fuzz target of the module for FUZZTIME each, and prints each
+# target's executions; it stops at the first failure, whose input go test keeps
+# under the package's testdata/fuzz. (`make test` runs the seed corpora.)
 fuzz:
-	@for pkg in $$($(GO) list ./...); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	@for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | grep -v -e node_modules -e '^./.cache' -e '^./infra' | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | sed 's/^func //'); do \
+	    out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$dir 2>&1); rc=$$?; \
+	    execs=$$(echo "$$out" | grep -o 'execs: [0-9]*' | tail -n 1); \
+	    echo "$$dir $$f: $${execs:-no executions reported}, $$( [ $$rc -eq 0 ] && echo PASS || echo FAIL)"; \
+	    if [ $$rc -ne 0 ]; then echo "$$out" | tail -n 40; exit 1; fi; \
 	  done; \
 	done

@@ -76,19 +76,19 @@ func (b *Backend) getItem(ctx context.Context, in *awsdynamodb.GetItemInput) (*a
 
 func (b *Backend) putItem(ctx context.Context, in *awsdynamodb.PutItemInput) (*awsdynamodb.PutItemOutput, error) {
 	in.TableName, in.ReturnConsumedCapacity = b.table, b.returnCapacity()
-	return send(ctx, b, "PutItem", in, b.client.PutItem,
+	return send(ctx, b, "PutItem", in, once(b.client.PutItem),
 		func(o *awsdynamodb.PutItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
 }
 
 func (b *Backend) updateItem(ctx context.Context, in *awsdynamodb.UpdateItemInput) (*awsdynamodb.UpdateItemOutput, error) {
 	in.TableName, in.ReturnConsumedCapacity = b.table, b.returnCapacity()
-	return send(ctx, b, "UpdateItem", in, b.client.UpdateItem,
+	return send(ctx, b, "UpdateItem", in, once(b.client.UpdateItem),
 		func(o *awsdynamodb.UpdateItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
 }
 
 func (b *Backend) deleteItem(ctx context.Context, in *awsdynamodb.DeleteItemInput) (*awsdynamodb.DeleteItemOutput, error) {
 	in.TableName, in.ReturnConsumedCapacity = b.table, b.returnCapacity()
-	return send(ctx, b, "DeleteItem", in, b.client.DeleteItem,
+	return send(ctx, b, "DeleteItem", in, once(b.client.DeleteItem),
 		func(o *awsdynamodb.DeleteItemOutput) []types.ConsumedCapacity { return one(o.ConsumedCapacity) })
 }
 
@@ -112,6 +112,6 @@ func (b *Backend) batchWriteItem(ctx context.Context, in *awsdynamodb.BatchWrite
 
 func (b *Backend) transactWriteItems(ctx context.Context, in *awsdynamodb.TransactWriteItemsInput) (*awsdynamodb.TransactWriteItemsOutput, error) {
 	in.ReturnConsumedCapacity = b.returnCapacity()
-	return send(ctx, b, "TransactWriteItems", in, b.client.TransactWriteItems,
+	return send(ctx, b, "TransactWriteItems", in, marked(b.client.TransactWriteItems),
 		func(o *awsdynamodb.TransactWriteItemsOutput) []types.ConsumedCapacity { return o.ConsumedCapacity })
 }

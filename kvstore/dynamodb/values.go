@@ -239,12 +239,24 @@ func (b *Backend) SetEQ(ctx context.Context, key string, val, oldValue any) (boo
 	return ok, wrap("SetEQ", key, err)
 }
 
-// Delete implements kvstore.Backend: one DeleteItem returning the old item.
+// Delete implements kvstore.Backend: one DeleteItem returning the old item, on
+// condition that the item exists. The condition changes nothing on DynamoDB, where
+// writes to one item are serialized anyway, but DynamoDB Local serializes only
+// conditional writes: without it, concurrent Deletes of one item could all return
+// it and all report that the key existed.
 func (b *Backend) Delete(ctx context.Context, key string) (bool, error) {
 	if err := begin(ctx, key); err != nil {
 		return false, err
 	}
-	out, err := b.deleteItem(ctx, &awsdynamodb.DeleteItemInput{Key: valueKey(key), ReturnValues: types.ReturnValueAllOld})
+	var e expr
+	out, err := b.deleteItem(ctx, &awsdynamodb.DeleteItemInput{
+		Key: valueKey(key), ReturnValues: types.ReturnValueAllOld,
+		ConditionExpression:      aws.String("attribute_exists(" + e.name(attrHK) + ")"),
+		ExpressionAttributeNames: e.Names(),
+	})
+	if _, failed := conditionFailed(err); failed {
+		return false, nil // absent
+	}
 	if err != nil {
 		return false, wrap("Delete", key, err)
 	}

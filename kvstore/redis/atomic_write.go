@@ -11,7 +11,9 @@ import (
 // the write script (one EVALSHA round trip; a second, EVAL, only when Redis has not
 // cached the script yet). Redis runs a script alone, so the checks and writes are
 // atomic; the script checks every type, size and condition before its first write.
-// On Redis Cluster all keys must share a hash slot (see ErrCrossSlot).
+// An atomic write of unconditional Sets and Deletes only, which needs no check, is
+// one MULTI/EXEC instead (see execPlainAtomicWrite). On Redis Cluster all keys must
+// share a hash slot (see ErrCrossSlot).
 func (b *Backend) AtomicWrite() kvstore.AtomicWriteOperation { return &atomicWrite{b: b} }
 
 type atomicWrite struct {
@@ -30,6 +32,9 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 	}
 	if len(ops) == 0 {
 		return true, nil
+	}
+	if isPlainAtomicWrite(ops) {
+		return w.b.execPlainAtomicWrite(ctx, ops)
 	}
 	keys := make([]string, len(ops))
 	c := w.b.newWriteCall()

@@ -12,9 +12,9 @@ import (
 
 // Batch implements kvstore.Backend: Exec sends every queued operation in one
 // pipeline, so a batch of any size is one round trip (on Redis Cluster, one per
-// node, concurrently). Plain commands serve reads and Set; Delete, SAdd, SRem, ZAdd
-// and ZRem are EVALSHAs of the write script, which the same pipeline loads first with
-// SCRIPT LOAD.
+// node, concurrently). Plain commands serve reads and Set (consecutive Sets are one
+// MSET on a single server); Delete, SAdd, SRem, ZAdd and ZRem are EVALSHAs of the
+// write script, which the same pipeline loads first with SCRIPT LOAD.
 func (b *Backend) Batch() kvstore.BatchOperation { return &batch{b: b} }
 
 type batch struct {
@@ -27,6 +27,35 @@ type batchCmd struct {
 	op   *kvstore.BatchOp
 	cmd  goredis.Cmder
 	call *writeCall // for the write script's operations
+	// merged is true for the Sets after the first of a run sent as one MSET (see
+	// msetRun): they share its command, which the pipeline carries once.
+	merged bool
+}
+
+// msetRun sends a run of consecutive Sets at the start of ops as one MSET, which
+// takes them in order (the last of several to one key wins, as in queue order) and
+// costs Redis and the client one command instead of one each. It fills their
+// batchCmds and returns how many Sets it took: 0 when ops does not start with two
+// Sets, or on Redis Cluster and Ring, where the keys of one MSET would have to share
+// a hash slot.
+func (b *Backend) msetRun(ctx context.Context, ops []*kvstore.BatchOp, cmds []batchCmd) int {
+	n := 0
+	for n < len(ops) && ops[n].Kind == kvstore.BatchSet {
+		n++
+	}
+	if n < 2 || b.shared.topology != topologySingle {
+		return 0
+	}
+	args := make([]any, 1, 1+2*n)
+	args[0] = "mset"
+	for _, op := range ops[:n] {
+		args = append(args, b.redisKey(op.Key, valueKey), op.Value)
+	}
+	cmd := goredis.NewStatusCmd(ctx, args...)
+	for i, op := range ops[:n] {
+		cmds[i] = batchCmd{op: op, cmd: cmd, merged: i > 0}
+	}
+	return n
 }
 
 // Exec implements kvstore.BatchOperation. Operations on one key run in queue order:
@@ -39,8 +68,12 @@ func (bt *batch) Exec(ctx context.Context) error {
 	b := bt.b
 	cmds := make([]batchCmd, len(ops))
 	scripted := false
-	for i, op := range ops {
-		cmds[i] = b.batchCmd(ctx, op)
+	for i := 0; i < len(ops); i++ {
+		if n := b.msetRun(ctx, ops[i:], cmds[i:]); n > 0 {
+			i += n - 1
+			continue
+		}
+		cmds[i] = b.batchCmd(ctx, ops[i])
 		scripted = scripted || cmds[i].call != nil
 	}
 	all := make([]goredis.Cmder, 0, len(cmds)+1)
@@ -53,7 +86,7 @@ func (bt *batch) Exec(ctx context.Context) error {
 		}
 	}
 	for _, c := range cmds {
-		if c.cmd != nil {
+		if c.cmd != nil && !c.merged {
 			all = append(all, c.cmd)
 		}
 	}

@@ -10,13 +10,14 @@ import (
 // The benchmarks run one call at a time against the package's redis-server on
 // loopback, so ns/op is mostly one round trip. Each kvstore benchmark has a raw
 // go-redis reference doing the same work with the plainest commands, to show the
-// backend's own cost.
+// backend's own cost. Each reports its round trips per operation (roundtrips/op).
 
 func BenchmarkGet(b *testing.B) {
-	be, _ := newBackend(b)
+	be, c := newBackend(b)
 	if err := be.Set(ctx, "k", "value"); err != nil {
 		b.Fatal(err)
 	}
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		if _, err := be.Get(ctx, "k"); err != nil {
 			b.Fatal(err)
@@ -29,6 +30,7 @@ func BenchmarkRawGet(b *testing.B) {
 	if err := c.Set(ctx, "rawbench:k", "value", 0).Err(); err != nil {
 		b.Fatal(err)
 	}
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		if err := c.Get(ctx, "rawbench:k").Err(); err != nil {
 			b.Fatal(err)
@@ -37,7 +39,8 @@ func BenchmarkRawGet(b *testing.B) {
 }
 
 func BenchmarkSet(b *testing.B) {
-	be, _ := newBackend(b)
+	be, c := newBackend(b)
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		if err := be.Set(ctx, "k", "value"); err != nil {
 			b.Fatal(err)
@@ -47,6 +50,7 @@ func BenchmarkSet(b *testing.B) {
 
 func BenchmarkRawSet(b *testing.B) {
 	c := newClient(b, sharedRedis(b).Addr())
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		if err := c.Set(ctx, "rawbench:k", "value", 0).Err(); err != nil {
 			b.Fatal(err)
@@ -55,8 +59,9 @@ func BenchmarkRawSet(b *testing.B) {
 }
 
 func BenchmarkZAdd(b *testing.B) {
-	be, _ := newBackend(b)
+	be, c := newBackend(b)
 	i := 0
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		if err := be.ZAdd(ctx, "z", strconv.Itoa(i%1000), float64(i)); err != nil {
 			b.Fatal(err)
@@ -68,6 +73,7 @@ func BenchmarkZAdd(b *testing.B) {
 func BenchmarkRawZAdd(b *testing.B) {
 	c := newClient(b, sharedRedis(b).Addr())
 	i := 0
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		if err := c.ZAdd(ctx, "rawbench:z", goredis.Z{Score: float64(i), Member: strconv.Itoa(i % 1000)}).Err(); err != nil {
 			b.Fatal(err)
@@ -77,8 +83,9 @@ func BenchmarkRawZAdd(b *testing.B) {
 }
 
 func BenchmarkBatchSet1000(b *testing.B) {
-	be, _ := newBackend(b)
+	be, c := newBackend(b)
 	keys := benchKeys("k", 1000)
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		batch := be.Batch()
 		for _, k := range keys {
@@ -93,6 +100,7 @@ func BenchmarkBatchSet1000(b *testing.B) {
 func BenchmarkRawPipelineSet1000(b *testing.B) {
 	c := newClient(b, sharedRedis(b).Addr())
 	keys := benchKeys("rawbench:k", 1000)
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		pipe := c.Pipeline()
 		for _, k := range keys {
@@ -105,8 +113,9 @@ func BenchmarkRawPipelineSet1000(b *testing.B) {
 }
 
 func BenchmarkAtomicWrite25(b *testing.B) {
-	be, _ := newBackend(b)
+	be, c := newBackend(b)
 	keys := benchKeys("a", 25)
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		w := be.AtomicWrite()
 		for _, k := range keys {
@@ -123,6 +132,7 @@ func BenchmarkAtomicWrite25(b *testing.B) {
 func BenchmarkRawMultiExec25(b *testing.B) {
 	c := newClient(b, sharedRedis(b).Addr())
 	keys := benchKeys("rawbench:a", 25)
+	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		pipe := c.TxPipeline()
 		for _, k := range keys {

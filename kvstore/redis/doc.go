@@ -61,8 +61,9 @@
 //   - Get, Set, SetNX, SetXX, NIncrBy, SMembers, HGet, HGetAll, ZScore, ZIncrBy,
 //     ZCount and ZLexCount are the Redis command of the same name (SET NX, SET XX,
 //     INCRBY; NIncrBy by 0 is a GET so that it creates nothing).
-//   - SetEQ, Delete, SAdd, SRem, HSet, HDel, ZAdd, ZHAdd, ZRem and ZHRem are one
-//     EVALSHA of the write script, which checks types and sizes and writes atomically.
+//   - SetEQ, Delete, SAdd, SRem, HSet, HDel, ZHAdd, ZRem and ZHRem are one
+//     EVALSHA of the write script, which checks types and sizes and writes atomically;
+//     ZAdd one EVALSHA of a script of its own that does the same in four Redis calls.
 //   - Ranges are one EVALSHA of the range script (ZRANGE, then HMGET of the members
 //     that differ from their fields).
 //   - A Batch is one pipeline of any length: plain commands and EVALSHAs, led by a
@@ -72,6 +73,8 @@
 //   - An AtomicWrite is one EVALSHA of the write script for all its operations: the
 //     script checks every condition, type and size, and only then writes, so it is
 //     all or nothing and reports exactly the failed conditions.
+//     One of unconditional Sets and Deletes only, which needs no check, is one
+//     MULTI/EXEC (MSET, DEL) instead.
 //
 // When Redis does not have a script cached (first use after a start or SCRIPT
 // FLUSH), EVALSHA answers NOSCRIPT and the call is sent again as EVAL: two round
@@ -94,7 +97,9 @@
 // NaN score kvstore.ErrInvalidArgument; connection errors are returned wrapped.
 //
 // go-redis sends a command again when the connection breaks after sending it
-// (Options.MaxRetries, 3 by default), so a write whose reply was lost may be applied
-// twice: harmless for Set, SAdd and the like, not for NIncrBy or an atomic write of
-// counters. Set MaxRetries to -1 where that matters.
+// (Options.MaxRetries, 3 by default). The backend lets it resend reads and batches
+// (whose writes may be applied twice), but never a single write once it may have
+// reached Redis: a write whose reply was lost (NIncrBy, ZIncrBy, SetNX, an atomic
+// write, ...) returns an error matching kvstore.ErrOutcomeUnknown instead, and was
+// applied at most once.
 package redis

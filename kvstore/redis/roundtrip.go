@@ -6,6 +6,8 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/kvlambda/kvlambda/kvstore"
 )
 
 // roundTrip sends cmds in one round trip (the command alone, or a pipeline of all
@@ -13,7 +15,27 @@ import (
 // returns an error only when ctx ended first (or had ended already): the commands may
 // still reach Redis then, their replies are dropped, and the caller must not read
 // cmds.
+//
+// A single write is never resent by go-redis once it may have reached Redis, and
+// its error, or the context's when it ended while the write was in flight, is then
+// marked kvstore.ErrOutcomeUnknown (see resend.go).
 func (b *Backend) roundTrip(ctx context.Context, cmds ...goredis.Cmder) error {
+	if len(cmds) == 1 && !readOnly(cmds[0]) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cmd := cmds[0]
+		err := b.call(ctx, cmds, func(ctx context.Context) {
+			_ = b.client.Process(ctx, noRetry{cmd})
+		})
+		if err != nil {
+			return kvstore.OutcomeUnknown(err)
+		}
+		if err := cmd.Err(); mayHaveApplied(err) {
+			cmd.SetErr(kvstore.OutcomeUnknown(err))
+		}
+		return nil
+	}
 	return b.call(ctx, cmds, func(ctx context.Context) {
 		if len(cmds) == 1 {
 			_ = b.client.Process(ctx, cmds[0])

@@ -414,8 +414,11 @@ func scriptCmd(ctx context.Context, script *goredis.Script, eval bool, keys []st
 }
 
 func scriptSource(script *goredis.Script) string {
-	if script == writeScript {
+	switch script {
+	case writeScript:
 		return writeLua
+	case zaddScript:
+		return zaddLua
 	}
 	return rangeLua
 }

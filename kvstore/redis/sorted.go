@@ -24,13 +24,14 @@ func sortedField(key string, member any) (string, error) {
 	return m, kvstore.ValidateSortedMember(m)
 }
 
-// ZAdd implements kvstore.Backend: it is ZHAdd(ctx, key, member, member, score).
+// ZAdd implements kvstore.Backend: it is ZHAdd(ctx, key, member, member, score), in
+// a script of its own (see zaddLua).
 func (b *Backend) ZAdd(ctx context.Context, key string, member any, score float64) error {
 	m, err := kvstore.ToString(member)
 	if err != nil {
 		return err
 	}
-	return b.ZHAdd(ctx, key, m, m, score)
+	return b.zadd(ctx, key, m, score)
 }
 
 // ZHAdd implements kvstore.Backend with the write script: ZADD of the field, and the

@@ -1,0 +1,38 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/kvlambda/kvlambda/internal/lambdaemu"
+)
+
+// BuildBootstrap compiles the main package pkg (a path relative to the repository
+// root, such as "./functions/api") into dir/bootstrap exactly as `make build` does
+// (mk/lambda.mk): CGO_ENABLED=0 GOOS=linux GOARCH=goarch go build -tags lambda.norpc
+// -trimpath -ldflags '-s -w'. It returns the binary's path and size in bytes.
+func BuildBootstrap(ctx context.Context, pkg, goarch, dir string) (string, int64, error) {
+	root, err := lambdaemu.RepoRoot()
+	if err != nil {
+		return "", 0, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", 0, err
+	}
+	out := filepath.Join(dir, "bootstrap")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath",
+		"-ldflags", "-s -w", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", 0, fmt.Errorf("bench: building %s for linux/%s: %v\n%s", pkg, goarch, err, b)
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		return "", 0, err
+	}
+	return out, fi.Size(), nil
+}
