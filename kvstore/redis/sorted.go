@@ -12,16 +12,12 @@ import (
 	"github.com/kvlambda/kvlambda/kvstore"
 )
 
-// sortedField converts and validates a sorted-set member used as a field.
+// sortedField converts and validates a key and a sorted-set member used as a field.
 func sortedField(key string, member any) (string, error) {
 	if err := kvstore.ValidateKey(key); err != nil {
 		return "", err
 	}
-	m, err := kvstore.ToString(member)
-	if err != nil {
-		return "", err
-	}
-	return m, kvstore.ValidateSortedMember(m)
+	return kvstore.SortedField(member)
 }
 
 // ZAdd implements kvstore.Backend: it is ZHAdd(ctx, key, member, member, score), in
@@ -40,17 +36,8 @@ func (b *Backend) ZHAdd(ctx context.Context, key, field string, member any, scor
 	if err := kvstore.ValidateKey(key); err != nil {
 		return err
 	}
-	m, err := kvstore.ToString(member)
+	m, score, err := kvstore.SortedEntry(key, field, member, score)
 	if err != nil {
-		return err
-	}
-	if err := kvstore.ValidateSortedMember(field); err != nil {
-		return err
-	}
-	if score, err = kvstore.NormalizeScore(score); err != nil {
-		return err
-	}
-	if err := kvstore.CheckItemSize(key, kvstore.SortedItemSize(key, field, len(m))); err != nil {
 		return err
 	}
 	c := b.newWriteCall()
