@@ -224,7 +224,7 @@ func (p *DynamoDB) serve(w http.ResponseWriter, r *http.Request) {
 	var rest map[string]json.RawMessage
 	if fault == Unprocessed {
 		var fwd []byte
-		fwd, rest, err = halveBatch(api, body)
+		fwd, rest, err = HalveBatch(api, body)
 		if err != nil || len(rest) == 0 {
 			p.uncount(Unprocessed)
 			rest = nil
@@ -255,7 +255,7 @@ func (p *DynamoDB) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rest != nil && status == http.StatusOK {
-		data = withUnprocessed(api, data, rest)
+		data = WithUnprocessed(api, data, rest)
 	}
 	for _, h := range []string{"Content-Type", "X-Amzn-Requestid"} {
 		if v := header.Get(h); v != "" {
@@ -288,10 +288,10 @@ func (p *DynamoDB) forward(r *http.Request, body []byte) (int, http.Header, []by
 	return resp.StatusCode, resp.Header, data, err
 }
 
-// halveBatch rewrites a batch request to carry the first half (rounded up) of each
+// HalveBatch rewrites a BatchGetItem or BatchWriteItem request to carry the first half (rounded up) of each
 // table's keys or items and returns the other half, which the answer reports as
 // unprocessed.
-func halveBatch(api string, body []byte) (forward []byte, rest map[string]json.RawMessage, err error) {
+func HalveBatch(api string, body []byte) (forward []byte, rest map[string]json.RawMessage, err error) {
 	var req map[string]json.RawMessage
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, nil, err
@@ -328,10 +328,11 @@ func halveBatch(api string, body []byte) (forward []byte, rest map[string]json.R
 	return forward, rest, err
 }
 
-// withUnprocessed adds the unprocessed half to a batch answer.
-func withUnprocessed(api string, resp []byte, rest map[string]json.RawMessage) []byte {
+// WithUnprocessed adds the unprocessed half that HalveBatch returned to a batch answer,
+// as UnprocessedKeys or UnprocessedItems.
+func WithUnprocessed(api string, resp []byte, rest map[string]json.RawMessage) []byte {
 	var out map[string]json.RawMessage
-	if err := json.Unmarshal(resp, &out); err != nil {
+	if err := json.Unmarshal(resp, &out); err != nil || len(rest) == 0 {
 		return resp
 	}
 	field := "UnprocessedKeys"

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvlambda/kvlambda/internal/faultproxy"
 	"github.com/kvlambda/kvlambda/kvstore"
 	"github.com/kvlambda/kvlambda/kvstore/dynamodb"
 )
@@ -63,7 +64,7 @@ func TestBatchRetriesUnprocessed(t *testing.T) {
 		if api != "BatchGetItem" && api != "BatchWriteItem" {
 			return nil, 0, nil, false
 		}
-		forward, rest, err := halveBatch(api, body)
+		forward, rest, err := faultproxy.HalveBatch(api, body)
 		if err != nil {
 			t.Errorf("halve %s: %v", api, err)
 			return nil, 0, nil, false
@@ -76,8 +77,8 @@ func TestBatchRetriesUnprocessed(t *testing.T) {
 		if api != "BatchGetItem" && api != "BatchWriteItem" {
 			return resp
 		}
-		_, rest, _ := halveBatch(api, req)
-		return withUnprocessed(api, resp, rest)
+		_, rest, _ := faultproxy.HalveBatch(api, req)
+		return faultproxy.WithUnprocessed(api, resp, rest)
 	})
 	fill(t, b, "k", 300)
 	checkAll(t, b, "k", 300)
