@@ -65,6 +65,17 @@ func New(cfg Config) (*Handler, error) {
 	}, nil
 }
 
+// WithLogger returns a Handler like h (same backend and tokens) that logs its
+// request lines to l; nil discards them.
+func (h *Handler) WithLogger(l *slog.Logger) *Handler {
+	if l == nil {
+		l = slog.New(slog.DiscardHandler)
+	}
+	c := *h
+	c.log = l
+	return &c
+}
+
 // Request is one HTTP request, whatever carried it.
 type Request struct {
 	Method string
@@ -79,6 +90,11 @@ type Request struct {
 	BodyTooLarge bool
 	// RequestID identifies the request in the log.
 	RequestID string
+
+	// acc is what Authorization allows, when checked is set (by ServeHTTP, which
+	// needs it before reading the body), so that the token is checked once.
+	acc     access
+	checked bool
 }
 
 // Response is the HTTP response to send: a status and a JSON body.
@@ -167,7 +183,10 @@ func errorResponse(status int, msg string) Response {
 }
 
 func (h *Handler) serve(ctx context.Context, req Request, rl *requestLog) Response {
-	acc := h.tokens.check(req.Authorization)
+	acc := req.acc
+	if !req.checked {
+		acc = h.tokens.check(req.Authorization)
+	}
 	if acc == accessNone {
 		rl.errMsg = "Unauthorized"
 		return Response{Status: http.StatusUnauthorized, Body: []byte(`{"error":"Unauthorized"}`)}

@@ -242,3 +242,26 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 		t.Errorf("log line: %s", first)
 	}
 }
+
+// TestWithLogger checks that a handler made by WithLogger logs its requests to the
+// new logger, with a generated request ID, and leaves the original handler's alone.
+func TestWithLogger(t *testing.T) {
+	var first, second bytes.Buffer
+	h, err := httpapi.New(httpapi.Config{Backend: memory.NewBackend(), Token: fullToken,
+		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: &first}, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2 := h.WithLogger(slog.New(slog.NewJSONHandler(&lockedWriter{w: &second}, nil)))
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`["SET","k","v"]`))
+	req.Header.Set("Authorization", "Bearer "+fullToken)
+	w := httptest.NewRecorder()
+	h2.ServeHTTP(w, req)
+	if w.Code != 200 || w.Body.String() != `{"result":"OK"}` {
+		t.Fatalf("got %d %s", w.Code, w.Body)
+	}
+	id := w.Header().Get("X-Request-Id")
+	if len(id) != 16 || first.Len() != 0 || !strings.Contains(second.String(), `"request_id":"`+id+`"`) {
+		t.Errorf("request ID %q; first log %q; second log %q", id, first.String(), second.String())
+	}
+}
