@@ -2,11 +2,13 @@ package infra
 
 import (
 	"bufio"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -250,6 +252,40 @@ func CheckBuildDir(dir string) error {
 			"(it writes build/<function>/bootstrap for %s), or point the app at another build "+
 			"directory with `-c buildDir=PATH`", ErrMissingBuild, strings.Join(missing, ", "),
 			strings.Join(FunctionNames, ", "))
+	}
+	return nil
+}
+
+// DAXFunctionNames are the functions that reach the table through DAX when the
+// stack has a DAX cluster.
+var DAXFunctionNames = []string{"api", "bus"}
+
+// ErrBuildWithoutDAX is wrapped by the error CheckDAXBuild returns when a function
+// that must reach DAX was built without the DAX client.
+var ErrBuildWithoutDAX = errors.New("Lambda build without the DAX client")
+
+// CheckDAXBuild reports whether the DAX functions' bootstraps in dir were built with
+// the DAX client: `make build` leaves it out (build tag kvstore_nodax) unless DAX=true,
+// and such a function would refuse its daxs:// KVSTORE_URL at every cold start. A
+// bootstrap whose Go build information cannot be read is not judged.
+func CheckDAXBuild(dir string) error {
+	var without []string
+	for _, name := range DAXFunctionNames {
+		p := filepath.Join(dir, name, "bootstrap")
+		info, err := buildinfo.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		for _, s := range info.Settings {
+			if s.Key == "-tags" && slices.Contains(strings.Split(s.Value, ","), "kvstore_nodax") {
+				without = append(without, p)
+			}
+		}
+	}
+	if len(without) > 0 {
+		return fmt.Errorf("%w: %s built with the tag kvstore_nodax, but the stack has a DAX cluster; "+
+			"run `make build DAX=true` (or `make deploy DAX=true`, which builds) first",
+			ErrBuildWithoutDAX, strings.Join(without, ", "))
 	}
 	return nil
 }

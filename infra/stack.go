@@ -127,11 +127,17 @@ type kvlambda struct {
 
 // NewKvlambdaStack defines the kvlambda stack in scope. It panics (wrapping
 // ErrMissingBuild) when props.BuildDir lacks a function's bootstrap: run
-// `make build` first. Apply ApplyNagChecks to the app to run cdk-nag.
+// `make build` first; with Dax, also (wrapping ErrBuildWithoutDAX) when the api or
+// bus bootstrap was built without the DAX client. Apply ApplyNagChecks to the app to run cdk-nag.
 func NewKvlambdaStack(scope constructs.Construct, id string, props *KvlambdaStackProps) awscdk.Stack {
 	p := props.withDefaults()
 	if err := CheckBuildDir(p.BuildDir); err != nil {
 		panic(err)
+	}
+	if p.Dax {
+		if err := CheckDAXBuild(p.BuildDir); err != nil {
+			panic(err)
+		}
 	}
 	sp := p.StackProps
 	if sp.Description == nil {

@@ -10,8 +10,9 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/kvlambda/kvlambda/kvstore/kvstoreurl/awsconfig"
 )
 
 // apiTokens are the bearer tokens the API accepts.
@@ -51,10 +52,11 @@ func loadTokens(ctx context.Context, inLambda bool) (apiTokens, error) {
 	return t, nil
 }
 
-// secretTokens reads the tokens from Secrets Manager with the SDK's default
-// configuration chain (AWS_ENDPOINT_URL_SECRETS_MANAGER points it at a local server).
+// secretTokens reads the tokens from Secrets Manager with the AWS configuration the
+// backend uses (package awsconfig: the SDK's default chain, or the environment only
+// in a deploy build); AWS_ENDPOINT_URL_SECRETS_MANAGER points it at a local server.
 func secretTokens(ctx context.Context, arn string) (apiTokens, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := awsconfig.Load(ctx, "")
 	if err != nil {
 		return apiTokens{}, fmt.Errorf("loading the AWS configuration: %w", err)
 	}

@@ -4,7 +4,8 @@
 // (default: the account's default bus), answering with the records to retry.
 //
 // KVLAMBDA_STREAM_DRY_RUN=1 logs the events instead of publishing them, for local
-// invokes without EventBridge. The AWS configuration is the SDK's standard chain, so
+// invokes without EventBridge. The AWS configuration is package awsconfig's (the SDK's
+// standard chain; the environment only in a deploy build, tag kvstore_awsenv), so
 // AWS_ENDPOINT_URL_EVENTBRIDGE points the function at a local stand-in.
 package main
 
@@ -15,11 +16,11 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/kvlambda/kvlambda/events/stream"
 	"github.com/kvlambda/kvlambda/internal/coldstart"
+	"github.com/kvlambda/kvlambda/kvstore/kvstoreurl/awsconfig"
 )
 
 func main() {
@@ -36,7 +37,7 @@ func main() {
 	}
 	cfg := stream.Config{EventBus: os.Getenv("KVLAMBDA_EVENT_BUS"), Logger: log, DryRun: dryRun}
 	if !dryRun {
-		awsCfg, err := config.LoadDefaultConfig(ctx)
+		awsCfg, err := awsconfig.Load(ctx, "")
 		if err != nil {
 			log.Error("init: cannot load the AWS configuration", "error", err.Error())
 			os.Exit(1)

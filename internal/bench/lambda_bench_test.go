@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 // event of its invokes.
 type lambdaFunction struct {
 	name, pkg string
-	env       map[string]string
-	event     string // a file under the repository root, or JSON
+	// tags are the build's tags: bench.DeployTags when empty.
+	tags  string
+	env   map[string]string
+	event string // a file under the repository root, or JSON
 	// optional functions may not build yet (work in progress): they are skipped.
 	optional bool
 }
@@ -35,12 +38,19 @@ var lambdaFunctions = []lambdaFunction{
 			"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
 			"AWS_ENDPOINT_URL_EVENTBRIDGE": "http://127.0.0.1:9", "KVLAMBDA_STREAM_DRY_RUN": "0",
 		}},
+	// The api and bus functions as `make build DAX=true` builds them, for a stack with
+	// a DAX cluster (the stream function does not open the store: it has no DAX build).
+	{name: "api-dax", pkg: "./functions/api", tags: bench.DAXTags, event: "testdata/events/api-get.json",
+		env: map[string]string{"KVSTORE_URL": "memory://", "KVLAMBDA_TOKEN": "local-token"}},
+	{name: "bus-dax", pkg: "./functions/bus", tags: bench.DAXTags, event: "testdata/events/bus.json", optional: true,
+		env: map[string]string{"KVSTORE_URL": "memory://"}},
 }
 
 // BenchmarkLambda measures each function's bootstrap as Lambda gets it and its cold
 // start, beside the smallest Go function (hello): bootstrap-MB is the size of the
-// linux/arm64 binary `make build` makes (stripped; MB = 10⁶ bytes), and each
-// iteration is one cold start of the binary built the same way for this machine
+// linux/arm64 binary `make build` makes (stripped; MB = 10⁶ bytes; -dax: `make build
+// DAX=true`), and each iteration is one cold start of the binary built the same way
+// (same tags) for this machine
 // under the Runtime Interface Emulator (start, one invoke, stop); init-ms is the mean
 // Init Duration the emulator reports.
 func BenchmarkLambda(b *testing.B) {
@@ -59,15 +69,16 @@ func BenchmarkLambda(b *testing.B) {
 	for _, fn := range lambdaFunctions {
 		b.Run("fn="+fn.name, func(b *testing.B) {
 			dir := b.TempDir()
-			_, size, err := bench.BuildBootstrap(ctx, fn.pkg, "arm64", filepath.Join(dir, "arm64"))
-			if err == nil {
-				err = os.MkdirAll(filepath.Join(dir, fn.name), 0o755)
+			tags := fn.tags
+			if tags == "" {
+				tags = bench.DeployTags
 			}
+			_, size, err := bench.BuildBootstrap(ctx, fn.pkg, tags, "arm64", filepath.Join(dir, "arm64"))
 			var host string
 			if err == nil {
 				// The emulator runs the binary built for this machine, in a
 				// directory named for the function (its AWS_LAMBDA_FUNCTION_NAME).
-				host, err = lambdaemu.BuildPackage(ctx, fn.pkg, filepath.Join(dir, fn.name))
+				host, _, err = bench.BuildBootstrap(ctx, fn.pkg, tags, runtime.GOARCH, filepath.Join(dir, fn.name))
 			}
 			if err != nil {
 				if fn.optional {

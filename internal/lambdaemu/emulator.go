@@ -60,8 +60,13 @@ func RIEPath() (string, error) {
 	return p, nil
 }
 
+// DeployTags are the build tags of `make build` (mk/lambda.mk) without DAX=true: no
+// net/rpc in aws-lambda-go, the AWS configuration from the environment only, no DAX
+// client.
+const DeployTags = "lambda.norpc,kvstore_awsenv,kvstore_nodax"
+
 // Build compiles functions/<name> for this machine into dir/bootstrap, with the flags
-// of a deploy build (-tags lambda.norpc, -trimpath, stripped), and returns its path.
+// of a deploy build (-tags DeployTags, -trimpath, stripped), and returns its path.
 func Build(ctx context.Context, name, dir string) (string, error) {
 	return BuildPackage(ctx, "./functions/"+name, dir)
 }
@@ -74,7 +79,7 @@ func BuildPackage(ctx context.Context, pkg, dir string) (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath",
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", DeployTags, "-trimpath",
 		"-ldflags", "-s -w", "-o", out, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)

@@ -1,3 +1,5 @@
+//go:build !kvstore_nodax
+
 package kvstoreurl
 
 import (
@@ -63,7 +65,10 @@ func newDAX(ctx context.Context, cfg dax.Config) (*dax.Dax, error) {
 	}
 }
 
-func openDAX(ctx context.Context, s *spec) (kvstore.Backend, io.Closer, error) {
+func init() { openDAX = openDAXClient }
+
+// openDAXClient opens a dax:// or daxs:// URL.
+func openDAXClient(ctx context.Context, s *spec) (kvstore.Backend, io.Closer, error) {
 	table, err := s.table()
 	if err != nil {
 		return nil, nil, err

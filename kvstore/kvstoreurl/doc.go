@@ -17,8 +17,14 @@
 // Redis URLs also take go-redis' own options (dial_timeout, pool_size, ...; see
 // goredis.ParseURL). AWS clients use the standard configuration chain
 // (config.LoadDefaultConfig: AWS_REGION, credentials from the environment, the
-// Lambda role, ...); region overrides its region, and endpoint (dynamodb only) sets the
-// client's base endpoint, for DynamoDB Local.
+// Lambda role, ...; see package awsconfig); region overrides its region, and endpoint
+// (dynamodb only) sets the client's base endpoint, for DynamoDB Local.
+//
+// Two build tags make a smaller program, as kvlambda's functions are built for
+// deploy: kvstore_nodax leaves the DAX client out (Open then refuses dax:// and
+// daxs:// URLs, saying so), and kvstore_awsenv reads the AWS configuration from the
+// environment only (awsconfig.FromEnv: no profiles, SSO, web identity or IMDS).
+// Without them, as by default, every backend and the whole chain are there.
 //
 // A malformed URL, an unknown scheme or an unknown parameter is an error naming the
 // variable, such as `KVSTORE_URL: unknown scheme "foo"`, that matches

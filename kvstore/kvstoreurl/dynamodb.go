@@ -4,20 +4,18 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/kvlambda/kvlambda/kvstore"
 	kvdynamodb "github.com/kvlambda/kvlambda/kvstore/dynamodb"
+	"github.com/kvlambda/kvlambda/kvstore/kvstoreurl/awsconfig"
 )
 
-// awsConfig loads the standard AWS configuration, with the URL's region if it has one.
+// awsConfig loads the AWS configuration (package awsconfig: the SDK's standard chain,
+// or the environment only in a build with the tag kvstore_awsenv), with the URL's
+// region if it has one.
 func awsConfig(ctx context.Context, s *spec) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
-	if r := s.params.Get("region"); r != "" {
-		opts = append(opts, config.WithRegion(r))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsconfig.Load(ctx, s.params.Get("region"))
 	if err != nil {
 		return aws.Config{}, failf(err, "loading the AWS configuration")
 	}

@@ -44,6 +44,9 @@ func OpenWithCloser(ctx context.Context, rawURL string) (kvstore.Backend, io.Clo
 	case "dynamodb":
 		b, err = openDynamoDB(ctx, s)
 	case "dax", "daxs":
+		if openDAX == nil {
+			return nil, nil, errNoDAX(s)
+		}
 		b, closer, err = openDAX(ctx, s)
 	}
 	if err != nil {
@@ -69,6 +72,17 @@ func wrap(b kvstore.Backend, s *spec) kvstore.Backend {
 		return c
 	}
 	return b
+}
+
+// openDAX opens a dax:// or daxs:// URL; dax.go sets it, and a build with the tag
+// kvstore_nodax leaves it nil, so that the DAX client (github.com/aws/aws-dax-go-v2
+// and what it pulls in: about 2 MB of a binary) is not linked.
+var openDAX func(ctx context.Context, s *spec) (kvstore.Backend, io.Closer, error)
+
+// errNoDAX is Open's error for a DAX URL in a build without DAX.
+func errNoDAX(s *spec) error {
+	return errorf("%s URL: this program was built without the DAX client (build tag kvstore_nodax); "+
+		"build it without that tag (for kvlambda's functions: make build DAX=true)", s.scheme)
 }
 
 type nopCloser struct{}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kvlambda/kvlambda/internal/testservers"
+	"github.com/kvlambda/kvlambda/kvstore"
 	"github.com/kvlambda/kvlambda/kvstore/cache"
 	kvdynamodb "github.com/kvlambda/kvlambda/kvstore/dynamodb"
 	"github.com/kvlambda/kvlambda/kvstore/memory"
@@ -189,6 +190,9 @@ func closedPort(t *testing.T) int {
 // client dials it when it is built, fails, and still is built; requests then fail
 // within their context.
 func TestOpenDAXBuildsTheClient(t *testing.T) {
+	if buildNoDAX {
+		t.Skip("built with the tag kvstore_nodax: no DAX client (TestOpenDAXWithoutDAX)")
+	}
 	isolateAWS(t)
 	port := strconv.Itoa(closedPort(t))
 	for _, scheme := range []string{"dax", "daxs"} {
@@ -274,4 +278,34 @@ func TestOpenDynamoDBLocal(t *testing.T) {
 		t.Errorf("the dynamodb backend reported no requests to the URL's profiler")
 	}
 	t.Logf("DynamoDB requests: %+v", s.DynamoDB)
+}
+
+// TestOpenDAXWithoutDAX opens DAX URLs as a build with the tag kvstore_nodax does,
+// without the DAX client: Open refuses them, saying how to build with it.
+func TestOpenDAXWithoutDAX(t *testing.T) {
+	saved := openDAX
+	openDAX = nil
+	t.Cleanup(func() { openDAX = saved })
+	for _, u := range []string{"dax://127.0.0.1:8111/table1?region=us-east-1", "daxs://cluster.example.com/table1"} {
+		_, closer, err := OpenWithCloser(t.Context(), u)
+		if !errors.Is(err, kvstore.ErrInvalidArgument) || closer != nil ||
+			!strings.HasPrefix(err.Error(), "KVSTORE_URL: ") || !strings.Contains(err.Error(), "kvstore_nodax") ||
+			!strings.Contains(err.Error(), "DAX=true") {
+			t.Errorf("%s: closer %v, error %v", u, closer, err)
+		}
+	}
+	// Other URLs still open, and a malformed DAX URL is still malformed.
+	if _, err := Open(t.Context(), "memory://"); err != nil {
+		t.Error(err)
+	}
+	if _, err := Open(t.Context(), "dax:///table1"); err == nil || !strings.Contains(err.Error(), "names no host") {
+		t.Errorf("dax URL without a host: %v", err)
+	}
+}
+
+// TestBuildHasDAX checks the build's DAX client matches its tags.
+func TestBuildHasDAX(t *testing.T) {
+	if (openDAX == nil) != buildNoDAX {
+		t.Errorf("openDAX set: %v, built with kvstore_nodax: %v", openDAX != nil, buildNoDAX)
+	}
 }

@@ -1,0 +1,5 @@
+//go:build kvstore_nodax
+
+package kvstoreurl
+
+const buildNoDAX = true
