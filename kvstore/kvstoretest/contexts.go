@@ -33,6 +33,20 @@ func testContexts(t *testing.T, b kvstore.Backend) {
 		}
 	})
 
+	t.Run("DistantDeadline", func(t *testing.T) {
+		// A context with a deadline ahead, as a Lambda invocation's, works: every
+		// call, each on a key of its own, returns no error.
+		key := newKeys(t)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		for i, c := range everyCall(b, key("probe")) {
+			c = everyCall(b, key(c.name))[i]
+			if err := c.run(ctx); err != nil {
+				t.Errorf("%s with a deadline a minute ahead: %v", c.name, err)
+			}
+		}
+	})
+
 	t.Run("BatchAndAtomicWrite", func(t *testing.T) {
 		key := newKeys(t)
 		ctx, cancel := context.WithCancel(t.Context())

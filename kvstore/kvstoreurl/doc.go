@@ -15,9 +15,11 @@
 //	           Profiler, to Flush at the end of each invocation
 //
 // Redis URLs also take go-redis' own options (dial_timeout, pool_size, ...; see
-// goredis.ParseURL). AWS clients use the standard configuration chain
-// (config.LoadDefaultConfig: AWS_REGION, credentials from the environment, the
-// Lambda role, ...; see package awsconfig); region overrides its region, and endpoint
+// goredis.ParseURL). The client bounds each command by the context's deadline
+// (ContextTimeoutEnabled), so that a Lambda invocation's deadline stops a stalled
+// command without a watcher goroutine per call. AWS clients use the standard
+// configuration chain (config.LoadDefaultConfig: AWS_REGION, credentials from the
+// environment, the Lambda role, ...; see package awsconfig); region overrides its region, and endpoint
 // (dynamodb only) sets the client's base endpoint, for DynamoDB Local.
 //
 // Two build tags make a smaller program, as kvlambda's functions are built for

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/kvlambda/kvlambda/internal/testservers"
 	"github.com/kvlambda/kvlambda/kvstore"
 	"github.com/kvlambda/kvlambda/kvstore/cache"
@@ -235,6 +237,9 @@ func TestOpenRedis(t *testing.T) {
 	defer closer.Close()
 	if _, ok := b.Unwrap().Unwrap().(*kvredis.Backend); !ok {
 		t.Fatalf("opened %T, not a cache over a profiler over the redis backend", b)
+	}
+	if c, ok := closer.(*goredis.Client); !ok || !c.Options().ContextTimeoutEnabled {
+		t.Errorf("the URL's client (%T) does not bound commands by context deadlines", closer)
 	}
 	if err := b.Set(ctx, "k", "v"); err != nil {
 		t.Fatal(err)

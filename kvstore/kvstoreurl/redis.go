@@ -26,6 +26,7 @@ func openRedis(s *spec) (kvstore.Backend, io.Closer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	opts.ContextTimeoutEnabled = true // see the package documentation
 	client := goredis.NewClient(opts)
 	return kvredis.NewBackend(client), client, nil
 }

@@ -23,6 +23,9 @@ type shared struct {
 	// topology tells how multi-key scripts must be checked: single server, Redis
 	// Cluster (keys must share a slot) or Ring (keys must share a hash tag).
 	topology topology
+	// ctxDeadlines is set when the client bounds its socket reads and writes by the
+	// context's deadline itself (Options.ContextTimeoutEnabled).
+	ctxDeadlines bool
 	// clusterScriptsLoaded is set once the scripts were loaded on every shard of a
 	// cluster, where a pipeline cannot carry SCRIPT LOAD (it would reach one node).
 	clusterScriptsLoaded atomic.Bool
@@ -54,7 +57,7 @@ var _ kvstore.Backend = (*Backend)(nil)
 // failover client or a *goredis.Ring. The backend does not change the client (it adds
 // no hook) and never closes it.
 func NewBackend(client goredis.UniversalClient, opts ...Option) *Backend {
-	b := &Backend{client: client, shared: &shared{topology: topologyOf(client)}}
+	b := &Backend{client: client, shared: &shared{topology: topologyOf(client), ctxDeadlines: contextTimeoutsEnabled(client)}}
 	for _, o := range opts {
 		o(b)
 	}

@@ -35,6 +35,20 @@ func topologyOf(client goredis.UniversalClient) topology {
 	return topologySingle
 }
 
+// contextTimeoutsEnabled reports whether client bounds its socket reads and writes
+// by the context's deadline (ContextTimeoutEnabled in its options).
+func contextTimeoutsEnabled(client goredis.UniversalClient) bool {
+	switch c := client.(type) {
+	case *goredis.Client:
+		return c.Options().ContextTimeoutEnabled
+	case *goredis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled
+	case *goredis.Ring:
+		return c.Options().ContextTimeoutEnabled
+	}
+	return false
+}
+
 // crossSlotError returns an ErrCrossSlot naming two user keys that cannot go together.
 func crossSlotError(a, b string) error {
 	return fmt.Errorf("%w: %w: keys %q and %q", kvstore.ErrInvalidArgument, ErrCrossSlot, truncate(a), truncate(b))

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/kvlambda/kvlambda/internal/testservers"
 	"github.com/kvlambda/kvlambda/kvstore"
 	"github.com/kvlambda/kvlambda/kvstore/redis"
@@ -103,10 +105,22 @@ func TestServerKilled(t *testing.T) {
 
 // TestContextDeadlineWhileServerStalls pauses the server's clients (CLIENT PAUSE):
 // a call with a short deadline returns at its deadline, although go-redis' own read
-// timeout (3s) is longer than the pause.
+// timeout (3s) is longer than the pause: with a client that watches context
+// deadlines itself (ContextTimeoutEnabled, where the backend calls it on the caller's
+// goroutine) and with one that does not (where the backend watches the context).
 func TestContextDeadlineWhileServerStalls(t *testing.T) {
+	for _, ctxTimeouts := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ContextTimeoutEnabled=%v", ctxTimeouts), func(t *testing.T) {
+			testDeadlineWhileServerStalls(t, ctxTimeouts)
+		})
+	}
+}
+
+func testDeadlineWhileServerStalls(t *testing.T, ctxTimeouts bool) {
 	srv := testservers.StartRedis(t)
-	b := redis.NewBackend(newClient(t, srv.Addr()))
+	client := goredis.NewClient(&goredis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: ctxTimeouts})
+	t.Cleanup(func() { _ = client.Close() })
+	b := redis.NewBackend(client)
 	admin := newClient(t, srv.Addr())
 	if err := b.Set(ctx, "k", "v"); err != nil {
 		t.Fatal(err)

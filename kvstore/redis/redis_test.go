@@ -84,4 +84,14 @@ func TestConformanceRESP2(t *testing.T) {
 	kvstoretest.Run(t, func(t *testing.T) kvstore.Backend { return b })
 }
 
+// TestConformanceContextTimeouts runs the suite with a client that bounds its socket
+// I/O by context deadlines itself (as kvstoreurl's clients do), where the backend calls
+// it on the caller's goroutine for contexts with a deadline.
+func TestConformanceContextTimeouts(t *testing.T) {
+	c := goredis.NewClient(&goredis.Options{Addr: sharedRedis(t).Addr(), ContextTimeoutEnabled: true})
+	t.Cleanup(func() { _ = c.Close() })
+	b := redis.NewBackend(c, redis.WithKeyPrefix("ctxtimeouts:"))
+	kvstoretest.Run(t, func(t *testing.T) kvstore.Backend { return b })
+}
+
 var ctx = context.Background()

@@ -2,11 +2,14 @@ package redis_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/kvlambda/kvlambda/kvstore/redis"
 )
 
 // roundTripCounter is a go-redis hook counting round trips: each command sent on
@@ -38,19 +41,33 @@ func countRoundTrips(b *testing.B, c *goredis.Client) func() {
 	return func() { b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op") }
 }
 
-// withDeadline returns a context with a deadline, as a Lambda invocation's is: the
-// backend then runs each round trip on a goroutine so as to return when the context
-// ends (see roundTrip). BenchmarkGet and BenchmarkSet use context.Background, which
-// never ends, and skip that goroutine.
+// withDeadline returns a context with a deadline, as a Lambda invocation's is.
 func withDeadline(b *testing.B) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	b.Cleanup(cancel)
 	return ctx
 }
 
-// BenchmarkGetWithDeadline is BenchmarkGet with a context that has a deadline.
-func BenchmarkGetWithDeadline(b *testing.B) {
-	be, c := newBackend(b)
+// deadlineBackend returns a backend over a client that bounds its socket I/O by
+// context deadlines (ContextTimeoutEnabled, as kvstoreurl's clients have), so that
+// the backend runs round trips with a deadline on the caller's goroutine; with
+// watch, over a client without it, so that the backend watches the context from a
+// goroutine of its own per round trip.
+func deadlineBackend(b *testing.B, watch bool) (*redis.Backend, *goredis.Client) {
+	c := goredis.NewClient(&goredis.Options{Addr: sharedRedis(b).Addr(), ContextTimeoutEnabled: !watch})
+	b.Cleanup(func() { _ = c.Close() })
+	return redis.NewBackend(c, redis.WithKeyPrefix(fmt.Sprintf("t%d:", prefixes.Add(1)))), c
+}
+
+// BenchmarkGetWithDeadline is BenchmarkGet with a context that has a deadline, on a
+// client with ContextTimeoutEnabled (the backend calls go-redis on the caller's
+// goroutine); BenchmarkGetWithDeadlineWatched on one without it (the backend watches
+// the context from a goroutine per round trip).
+func BenchmarkGetWithDeadline(b *testing.B)        { benchGetWithDeadline(b, false) }
+func BenchmarkGetWithDeadlineWatched(b *testing.B) { benchGetWithDeadline(b, true) }
+
+func benchGetWithDeadline(b *testing.B, watch bool) {
+	be, c := deadlineBackend(b, watch)
 	ctx := withDeadline(b)
 	if err := be.Set(ctx, "k", "value"); err != nil {
 		b.Fatal(err)
@@ -63,9 +80,13 @@ func BenchmarkGetWithDeadline(b *testing.B) {
 	}
 }
 
-// BenchmarkSetWithDeadline is BenchmarkSet with a context that has a deadline.
-func BenchmarkSetWithDeadline(b *testing.B) {
-	be, c := newBackend(b)
+// BenchmarkSetWithDeadline is BenchmarkSet with a context that has a deadline, as
+// BenchmarkGetWithDeadline; BenchmarkSetWithDeadlineWatched likewise.
+func BenchmarkSetWithDeadline(b *testing.B)        { benchSetWithDeadline(b, false) }
+func BenchmarkSetWithDeadlineWatched(b *testing.B) { benchSetWithDeadline(b, true) }
+
+func benchSetWithDeadline(b *testing.B, watch bool) {
+	be, c := deadlineBackend(b, watch)
 	ctx := withDeadline(b)
 	defer countRoundTrips(b, c)()
 	for b.Loop() {
