@@ -40,12 +40,16 @@ type suite struct {
 	bench     string // -bench pattern
 	count     int
 	benchtime string
+	// interleave runs the suite count times with -count 1, so that the runs of the
+	// kvstore and reference benchmarks alternate instead of following each other
+	// (the machine's state drifts over a minute more than the ratios being measured).
+	interleave bool
 }
 
 var suites = []suite{
 	{name: "memory", pkg: "./kvstore/memory", bench: "^Benchmark(ZAdd1M|ZRangeByScore1M|ZCountHalf1M|Get1|Get2|Set1|Set2)$", count: 3, benchtime: "1s"},
 	{name: "redis", pkg: "./kvstore/redis", bench: "^Benchmark(Raw)?(Get|Set|ZAdd|BatchSet1000|PipelineSet1000|AtomicWrite25|MultiExec25|GetWithDeadline|SetWithDeadline)$", count: 3, benchtime: "1s"},
-	{name: "client", pkg: "./internal/bench", bench: "^BenchmarkClientSide$", count: 5, benchtime: "1s"},
+	{name: "client", pkg: "./internal/bench", bench: "^BenchmarkClientSide$", count: 6, benchtime: "1s", interleave: true},
 	{name: "dynamodb", pkg: "./internal/bench", bench: "^Benchmark(DynamoDB|BatchLatency)$", count: 3, benchtime: "1s"},
 	{name: "dataapi", pkg: "./internal/bench", bench: "^BenchmarkDataAPI$", count: 3, benchtime: "2s"},
 	{name: "lambda", pkg: "./internal/bench", bench: "^BenchmarkLambda$", count: 3, benchtime: "5x"},
@@ -126,17 +130,24 @@ func run(ctx context.Context, out, only string, delay time.Duration, count int) 
 		if count > 0 {
 			n = count
 		}
+		rounds := 1
+		if s.interleave {
+			rounds, n = n, 1
+		}
 		args := []string{"test", "-run", "^$", "-bench", s.bench, "-benchmem",
 			"-count", strconv.Itoa(n), "-benchtime", s.benchtime, "-timeout", "30m", s.pkg}
-		fmt.Fprintf(os.Stderr, "== %s: go %s (%v so far)\n", s.name, strings.Join(args, " "), time.Since(start).Round(time.Second))
-		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = root
-		// CI=1: a benchmark that needs a missing server fails instead of skipping.
-		cmd.Env = append(os.Environ(), "CI=1", "KVLAMBDA_BENCH_DELAY="+delay.String())
 		var buf bytes.Buffer
-		cmd.Stdout = io.MultiWriter(&buf, os.Stderr)
-		cmd.Stderr = os.Stderr
-		err := cmd.Run()
+		var err error
+		for r := 0; r < rounds && err == nil; r++ {
+			fmt.Fprintf(os.Stderr, "== %s: go %s (%v so far)\n", s.name, strings.Join(args, " "), time.Since(start).Round(time.Second))
+			cmd := exec.CommandContext(ctx, "go", args...)
+			cmd.Dir = root
+			// CI=1: a benchmark that needs a missing server fails instead of skipping.
+			cmd.Env = append(os.Environ(), "CI=1", "KVLAMBDA_BENCH_DELAY="+delay.String())
+			cmd.Stdout = io.MultiWriter(&buf, os.Stderr)
+			cmd.Stderr = os.Stderr
+			err = cmd.Run()
+		}
 		// Keep the benchmark lines and their headers only: benchstat's input.
 		for _, line := range strings.SplitAfter(buf.String(), "\n") {
 			if isBenchstatLine(line) {
