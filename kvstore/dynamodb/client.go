@@ -26,6 +26,7 @@ type Client interface {
 type TableClient interface {
 	CreateTable(ctx context.Context, params *awsdynamodb.CreateTableInput, optFns ...func(*awsdynamodb.Options)) (*awsdynamodb.CreateTableOutput, error)
 	DescribeTable(ctx context.Context, params *awsdynamodb.DescribeTableInput, optFns ...func(*awsdynamodb.Options)) (*awsdynamodb.DescribeTableOutput, error)
+	UpdateTimeToLive(ctx context.Context, params *awsdynamodb.UpdateTimeToLiveInput, optFns ...func(*awsdynamodb.Options)) (*awsdynamodb.UpdateTimeToLiveOutput, error)
 }
 
 // The compile-time proof that the DAX client satisfies Client is in client_test.go,

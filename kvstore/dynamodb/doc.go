@@ -44,8 +44,8 @@
 // small members from the index and fetch longer ones (w) with BatchGetItem.
 //
 // CreateTable (or CreateTableInput, for infrastructure code) makes such a table:
-// on-demand billing and a stream of new and old images, which DecodeStreamRecord
-// reads back in kvstore terms.
+// on-demand billing, a stream of new and old images, which DecodeStreamRecord reads
+// back in kvstore terms, and time to live on ttl.
 //
 // # Kinds and type checks
 //

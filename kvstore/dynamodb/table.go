@@ -43,14 +43,28 @@ func CreateTableInput(name string) *awsdynamodb.CreateTableInput {
 	}
 }
 
-// CreateTable creates a kvstore table named name (see CreateTableInput) and waits
-// until it is active, polling DescribeTable until then or until the context ends.
-// It is meant for tests and local development; deployed tables come from the stack.
+// CreateTable creates a kvstore table named name (see CreateTableInput), waits
+// until it is active, polling DescribeTable until then or until the context ends,
+// and turns on DynamoDB's time to live on the attribute ttl, as the stack's table
+// has it. It is meant for tests and local development; deployed tables come from the
+// stack.
 func CreateTable(ctx context.Context, client TableClient, name string) error {
 	if _, err := client.CreateTable(ctx, CreateTableInput(name)); err != nil {
 		return fmt.Errorf("dynamodb: create table %q: %w", name, err)
 	}
-	return WaitForTable(ctx, client, name)
+	if err := WaitForTable(ctx, client, name); err != nil {
+		return err
+	}
+	_, err := client.UpdateTimeToLive(ctx, &awsdynamodb.UpdateTimeToLiveInput{
+		TableName: aws.String(name),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{
+			AttributeName: aws.String(attrTTL), Enabled: aws.Bool(true),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("dynamodb: turn on time to live for table %q: %w", name, err)
+	}
+	return nil
 }
 
 // WaitForTable waits until the table and its indexes are active.
