@@ -47,10 +47,10 @@ type suite struct {
 }
 
 var suites = []suite{
-	{name: "memory", pkg: "./kvstore/memory", bench: "^Benchmark(ZAdd1M|ZRangeByScore1M|ZCountHalf1M|Get1|Get2|Set1|Set2)$", count: 3, benchtime: "1s"},
-	{name: "redis", pkg: "./kvstore/redis", bench: "^Benchmark(Raw)?(Get|Set|ZAdd|BatchSet1000|PipelineSet1000|AtomicWrite25|MultiExec25|GetWithDeadline|SetWithDeadline)$", count: 3, benchtime: "1s"},
+	{name: "memory", pkg: "./kvstore/memory", bench: "^Benchmark(ZAdd1M|ZRangeByScore1M|ZCountHalf1M|Get1|Get2|Set1|Set2)$", count: 3, benchtime: "1s", interleave: true},
+	{name: "redis", pkg: "./kvstore/redis", bench: "^Benchmark(Raw)?(Get|Set|ZAdd|BatchSet1000|PipelineSet1000|AtomicWrite25|MultiExec25|GetWithDeadline|SetWithDeadline)$", count: 3, benchtime: "1s", interleave: true},
 	{name: "client", pkg: "./internal/bench", bench: "^BenchmarkClientSide$", count: 6, benchtime: "1s", interleave: true},
-	{name: "dynamodb", pkg: "./internal/bench", bench: "^Benchmark(DynamoDB|BatchLatency)$", count: 3, benchtime: "1s"},
+	{name: "dynamodb", pkg: "./internal/bench", bench: "^Benchmark(DynamoDB|BatchLatency)$", count: 3, benchtime: "1s", interleave: true},
 	{name: "dataapi", pkg: "./internal/bench", bench: "^BenchmarkDataAPI$", count: 3, benchtime: "2s"},
 	{name: "lambda", pkg: "./internal/bench", bench: "^BenchmarkLambda$", count: 3, benchtime: "5x"},
 }
