@@ -1,7 +1,7 @@
 # Benchmarks (issue 12): `make bench` runs every benchmark against the raw clients
 # (DynamoDB Local behind a delaying proxy, redis-server, the Lambda emulator, the data
 # API over loopback) and prints one table of figures, ratios and targets; the raw
-# `go test -bench` output goes to $(BENCH_OUT) for benchstat. See docs/performance.md.
+# `go test -bench` output goes to $(BENCH_OUT) for benchstat. See README.md, Performance.
 #
 #   make bench                          everything (about 6 minutes on 2 cores)
 #   make bench BENCH_ONLY=redis,memory  some suites: memory redis client dynamodb dataapi lambda
