@@ -73,9 +73,13 @@ func (b *Backend) call(ctx context.Context, cmds []goredis.Cmder, send func(cont
 	var err error
 	if ctx.Done() == nil {
 		send(ctx)
-	} else if _, ok := ctx.Deadline(); ok && b.shared.ctxDeadlines {
+	} else if deadline, ok := ctx.Deadline(); ok && b.shared.ctxDeadlines {
 		send(ctx)
-		err = ctx.Err() // the round trip may have been cut by the deadline
+		// The round trip may have been cut by the deadline: go-redis' socket deadline
+		// can fire a moment before the context's timer marks it done.
+		if err = ctx.Err(); err == nil && !time.Now().Before(deadline) {
+			err = context.DeadlineExceeded
+		}
 	} else {
 		done := make(chan struct{})
 		go func() {
