@@ -32,7 +32,13 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	$(GO) vet -tags $(DEPLOY_TAGS) ./...
+	$(STATICCHECK) -tags $(DEPLOY_TAGS) ./...
 	@$(MAKE) --no-print-directory vulncheck
+
+# DEPLOY_TAGS are every build tag of the functions' deploy builds (mk/lambda.mk),
+# which lint checks too: code behind them compiles only with them.
+DEPLOY_TAGS := lambda.norpc,kvstore_awsenv,kvstore_nodax
 
 # bench: defined in mk/bench.mk.
 
