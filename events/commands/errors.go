@@ -50,7 +50,10 @@ const (
 )
 
 var (
-	errSyntax     = &Error{Msg: msgSyntax}
+	errSyntax = &Error{Msg: msgSyntax}
+	// errNoExpiry answers SET's expiry options: kvstore has no expiry yet (see
+	// docs/design/expiry.md); a syntax error would send the user looking for a typo.
+	errNoExpiry   = &Error{Msg: "ERR expiry (EX, PX, EXAT, PXAT, KEEPTTL) is not supported by kvlambda yet"}
 	errNotInteger = &Error{Msg: msgNotInteger}
 	errNotFloat   = &Error{Msg: msgNotFloat}
 	errWrongType  = &Error{Msg: msgWrongType}

@@ -38,6 +38,7 @@ func TestDecodeJSON(t *testing.T) {
 		{body: `["GET","k"`, err: "ERR request body must be a JSON array*"},
 		{body: ``, err: "ERR request body must be a JSON array*"},
 		{body: `[1,2]`, err: "ERR unknown command '1'"},
+		{body: `["expire","k","10"]`, err: "ERR unknown command 'expire': expiry is not supported by kvlambda yet"},
 		{body: `["GET"]`, err: "ERR wrong number of arguments for 'get' command"},
 	} {
 		cmd, e := commands.DecodeJSON([]byte(tc.body))

@@ -114,6 +114,8 @@ func parseSet(a []string) (setOpts, *Error) {
 			i++
 		case "GET":
 			o.get = true
+		case "EX", "PX", "EXAT", "PXAT", "KEEPTTL":
+			return o, errNoExpiry
 		default:
 			return o, errSyntax
 		}

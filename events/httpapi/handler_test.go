@@ -130,7 +130,7 @@ func TestResponses(t *testing.T) {
 		{"/", fullToken, `["SADD","k","m"]`, b64, 400, `{"error":"WRONGTYPE Operation against a key holding the wrong kind of value"}`},
 		{"/", fullToken, `["XYZ","k"]`, nil, 400, `{"error":"ERR unknown command 'XYZ'"}`},
 		{"/", fullToken, `["ZADD","z","1"]`, nil, 400, `{"error":"ERR wrong number of arguments for 'zadd' command"}`},
-		{"/", fullToken, `["SET","k","v","EX","10"]`, nil, 400, `{"error":"ERR syntax error"}`},
+		{"/", fullToken, `["SET","k","v","EX","10"]`, nil, 400, `{"error":"ERR expiry (EX, PX, EXAT, PXAT, KEEPTTL) is not supported by kvlambda yet"}`},
 		{"/", fullToken, `["SET","k",null]`, nil, 400, `{"error":"ERR command arguments must be strings, numbers or booleans"}`},
 		{"/", fullToken, `not json`, nil, 400, `{"error":"ERR request body must be a JSON array of strings: [\"SET\",\"key\",\"value\"]"}`},
 		{"/nope", fullToken, `["GET","k"]`, nil, 404, `{"error":"ERR unknown path: use POST /, /pipeline or /multi-exec"}`},
