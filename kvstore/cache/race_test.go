@@ -172,14 +172,20 @@ func TestConcurrentReadsNeverGoBackInTime(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	const writes = 1500
+	// The writer starts once every reader runs, and goes on until it has written at
+	// least writes times and the readers have read at least minReads times, so that
+	// reads race writes however the scheduler runs the goroutines.
+	const writes, minReads, maxWrites = 1500, 4000, 1_000_000
 	var written [3]atomic.Int64 // per key, the last write that completed
 	var stop atomic.Bool
-	var wg sync.WaitGroup
+	var reads atomic.Int64
+	var started, wg sync.WaitGroup
+	started.Add(4)
 
 	wg.Go(func() {
 		defer stop.Store(true)
-		for i := int64(1); i <= writes; i++ {
+		started.Wait()
+		for i := int64(1); (i <= writes || reads.Load() < minReads) && i <= maxWrites; i++ {
 			k := int(i) % len(keys)
 			var err error
 			switch i % 3 {
@@ -207,8 +213,10 @@ func TestConcurrentReadsNeverGoBackInTime(t *testing.T) {
 			reader = c.WithEventuallyConsistentReads()
 		}
 		wg.Go(func() {
+			started.Done()
 			var seen [3]int64
 			for n := 0; !stop.Load(); n++ {
+				reads.Add(1)
 				k := rand.IntN(len(keys))
 				floor := max(written[k].Load(), seen[k])
 				var v *string
