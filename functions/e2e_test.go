@@ -108,10 +108,9 @@ func (c *buildCache) cleanup() {
 // when the environment variable CI is set.
 func requireEmulator(t *testing.T) {
 	t.Helper()
-	if _, err := lambdaemu.RIEPath(); err != nil {
-		if errors.Is(err, lambdaemu.ErrMissing) && os.Getenv("CI") == "" {
-			t.Skip(err)
-		}
+	if _, err := lambdaemu.RIEPath(); errors.Is(err, lambdaemu.ErrMissing) {
+		testservers.Missing(t, err)
+	} else if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -24,16 +24,26 @@ import (
 
 const loadToken = "load-token"
 
-// lockedBuffer collects the server's error log.
+// lockedBuffer collects what concurrent writers write (the server's error log, a
+// log writer's output) and counts the writes.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu     sync.Mutex
+	b      bytes.Buffer
+	writes int
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.writes++
 	return l.b.Write(p)
+}
+
+// snapshot returns what was written so far and in how many writes.
+func (l *lockedBuffer) snapshot() (string, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String(), l.writes
 }
 
 func (l *lockedBuffer) String() string {

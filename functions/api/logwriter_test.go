@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,31 +8,11 @@ import (
 	"time"
 )
 
-// recordingWriter records every Write it gets.
-type recordingWriter struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	writes int
-}
-
-func (r *recordingWriter) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.writes++
-	return r.buf.Write(p)
-}
-
-func (r *recordingWriter) snapshot() (string, int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.buf.String(), r.writes
-}
-
 // TestLogWriterKeepsEveryLineInOrder writes lines from several goroutines and checks
 // that each goroutine's lines all come out, whole and in order, in fewer writes than
 // lines.
 func TestLogWriterKeepsEveryLineInOrder(t *testing.T) {
-	var out recordingWriter
+	var out lockedBuffer
 	l := newLogWriter(&out)
 	const writers, lines = 8, 2000
 	var wg sync.WaitGroup
@@ -74,7 +53,7 @@ func TestLogWriterKeepsEveryLineInOrder(t *testing.T) {
 // TestLogWriterFlushesALateLine checks that a line written alone reaches the writer
 // without a Flush.
 func TestLogWriterFlushesALateLine(t *testing.T) {
-	var out recordingWriter
+	var out lockedBuffer
 	l := newLogWriter(&out)
 	if _, err := l.Write([]byte("alone\n")); err != nil {
 		t.Fatal(err)
@@ -95,7 +74,7 @@ func TestLogWriterFlushesALateLine(t *testing.T) {
 // TestLogWriterBoundsItsQueue checks that a writer faster than the output never
 // queues much more than logWriterMax bytes.
 func TestLogWriterBoundsItsQueue(t *testing.T) {
-	var out recordingWriter
+	var out lockedBuffer
 	l := newLogWriter(&out)
 	line := []byte(strings.Repeat("y", 1023) + "\n")
 	for range 4 * logWriterMax / len(line) {

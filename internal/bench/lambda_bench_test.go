@@ -11,6 +11,7 @@ import (
 
 	"github.com/kvlambda/kvlambda/internal/bench"
 	"github.com/kvlambda/kvlambda/internal/lambdaemu"
+	"github.com/kvlambda/kvlambda/internal/testservers"
 )
 
 // lambdaFunction is one function BenchmarkLambda measures, with the environment and
@@ -54,10 +55,9 @@ var lambdaFunctions = []lambdaFunction{
 // under the Runtime Interface Emulator (start, one invoke, stop); init-ms is the mean
 // Init Duration the emulator reports.
 func BenchmarkLambda(b *testing.B) {
-	if _, err := lambdaemu.RIEPath(); err != nil {
-		if errors.Is(err, lambdaemu.ErrMissing) && os.Getenv("CI") == "" {
-			b.Skip(err)
-		}
+	if _, err := lambdaemu.RIEPath(); errors.Is(err, lambdaemu.ErrMissing) {
+		testservers.Missing(b, err)
+	} else if err != nil {
 		b.Fatal(err)
 	}
 	root, err := lambdaemu.RepoRoot()

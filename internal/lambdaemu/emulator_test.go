@@ -3,9 +3,10 @@ package lambdaemu
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 	"time"
+
+	"github.com/kvlambda/kvlambda/internal/testservers"
 )
 
 // start builds testdata/hello and runs it under the emulator; without the emulator
@@ -13,10 +14,7 @@ import (
 func start(t *testing.T) *Emulator {
 	t.Helper()
 	if _, err := RIEPath(); errors.Is(err, ErrMissing) {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		testservers.Missing(t, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()

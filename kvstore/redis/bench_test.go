@@ -1,10 +1,13 @@
 package redis_test
 
 import (
+	"context"
 	"strconv"
 	"testing"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/kvlambda/kvlambda/kvstore/redis"
 )
 
 // The benchmarks run one call at a time against the package's redis-server on
@@ -14,6 +17,11 @@ import (
 
 func BenchmarkGet(b *testing.B) {
 	be, c := newBackend(b)
+	benchGet(b, ctx, be, c)
+}
+
+// benchGet times Gets of one key through be (c is its client) with ctx.
+func benchGet(b *testing.B, ctx context.Context, be *redis.Backend, c *goredis.Client) {
 	if err := be.Set(ctx, "k", "value"); err != nil {
 		b.Fatal(err)
 	}
@@ -40,6 +48,11 @@ func BenchmarkRawGet(b *testing.B) {
 
 func BenchmarkSet(b *testing.B) {
 	be, c := newBackend(b)
+	benchSet(b, ctx, be, c)
+}
+
+// benchSet times Sets of one key through be (c is its client) with ctx.
+func benchSet(b *testing.B, ctx context.Context, be *redis.Backend, c *goredis.Client) {
 	defer countRoundTrips(b, c)()
 	for b.Loop() {
 		if err := be.Set(ctx, "k", "value"); err != nil {

@@ -68,16 +68,7 @@ func BenchmarkGetWithDeadlineWatched(b *testing.B) { benchGetWithDeadline(b, tru
 
 func benchGetWithDeadline(b *testing.B, watch bool) {
 	be, c := deadlineBackend(b, watch)
-	ctx := withDeadline(b)
-	if err := be.Set(ctx, "k", "value"); err != nil {
-		b.Fatal(err)
-	}
-	defer countRoundTrips(b, c)()
-	for b.Loop() {
-		if _, err := be.Get(ctx, "k"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchGet(b, withDeadline(b), be, c)
 }
 
 // BenchmarkSetWithDeadline is BenchmarkSet with a context that has a deadline, as
@@ -87,11 +78,5 @@ func BenchmarkSetWithDeadlineWatched(b *testing.B) { benchSetWithDeadline(b, tru
 
 func benchSetWithDeadline(b *testing.B, watch bool) {
 	be, c := deadlineBackend(b, watch)
-	ctx := withDeadline(b)
-	defer countRoundTrips(b, c)()
-	for b.Loop() {
-		if err := be.Set(ctx, "k", "value"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchSet(b, withDeadline(b), be, c)
 }
