@@ -3,6 +3,7 @@ package kvstore
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // MaxAtomicWriteOperations is the most operations one atomic write may hold
@@ -51,6 +52,14 @@ type AtomicWriteOperation interface {
 	HSetNX(key, field string, value any) AtomicWriteResult
 	// HDel removes fields of the hash at key.
 	HDel(key, field string, fields ...string) AtomicWriteResult
+	// SetEX stores value at key, expiring ttl after Exec starts.
+	SetEX(key string, value any, ttl time.Duration) AtomicWriteResult
+	// SetNXEX stores value at key, expiring ttl after Exec starts, on condition that
+	// key is absent (or expired).
+	SetNXEX(key string, value any, ttl time.Duration) AtomicWriteResult
+	// Expire makes key (its value and its sorted data) expire ttl after Exec starts,
+	// on condition that key is present.
+	Expire(key string, ttl time.Duration) AtomicWriteResult
 	// Exec applies the queued operations all or nothing and reports whether every
 	// condition held.
 	Exec(ctx context.Context) (bool, error)
@@ -83,10 +92,13 @@ const (
 	AtomicHSet
 	AtomicHSetNX
 	AtomicHDel
+	AtomicSetEX
+	AtomicSetNXEX
+	AtomicExpire
 )
 
 var atomicOpNames = [...]string{"", "Set", "SetNX", "SetXX", "SetEQ", "Delete", "DeleteXX", "NIncrBy",
-	"ZHAdd", "ZHAddNX", "ZHRem", "SAdd", "SRem", "HSet", "HSetNX", "HDel"}
+	"ZHAdd", "ZHAddNX", "ZHRem", "SAdd", "SRem", "HSet", "HSetNX", "HDel", "SetEX", "SetNXEX", "Expire"}
 
 // String returns the operation's method name.
 func (k AtomicWriteOpKind) String() string {
@@ -123,6 +135,9 @@ type AtomicWriteOp struct {
 	Score float64
 	// N is NIncrBy's increment.
 	N int64
+	// TTL is SetEX's, SetNXEX's and Expire's time to live, counted from the start of
+	// Exec (whole milliseconds, at least one).
+	TTL time.Duration
 
 	failed bool
 }
@@ -136,7 +151,7 @@ func (op *AtomicWriteOp) SetConditionalFailed(failed bool) { op.failed = failed 
 // HasCondition reports whether the operation carries a condition.
 func (op *AtomicWriteOp) HasCondition() bool {
 	switch op.Kind {
-	case AtomicSetNX, AtomicSetXX, AtomicSetEQ, AtomicDeleteXX, AtomicZHAddNX, AtomicHSetNX:
+	case AtomicSetNX, AtomicSetXX, AtomicSetEQ, AtomicDeleteXX, AtomicZHAddNX, AtomicHSetNX, AtomicSetNXEX, AtomicExpire:
 		return true
 	}
 	return false
@@ -226,6 +241,35 @@ func (w *AtomicWriteOps) Delete(key string) AtomicWriteResult {
 // DeleteXX records a DeleteXX.
 func (w *AtomicWriteOps) DeleteXX(key string) AtomicWriteResult {
 	return w.add(&AtomicWriteOp{Kind: AtomicDeleteXX, Key: key})
+}
+
+// SetEX records a SetEX.
+func (w *AtomicWriteOps) SetEX(key string, value any, ttl time.Duration) AtomicWriteResult {
+	return w.expiring(AtomicSetEX, key, value, ttl)
+}
+
+// SetNXEX records a SetNXEX.
+func (w *AtomicWriteOps) SetNXEX(key string, value any, ttl time.Duration) AtomicWriteResult {
+	return w.expiring(AtomicSetNXEX, key, value, ttl)
+}
+
+func (w *AtomicWriteOps) expiring(kind AtomicWriteOpKind, key string, value any, ttl time.Duration) AtomicWriteResult {
+	if _, err := TTLMillis(ttl); err != nil {
+		return w.fail(fmt.Errorf("atomic write %s: %w", kind, err))
+	}
+	r := w.value(kind, key, value)
+	if op, ok := r.(*AtomicWriteOp); ok && op.Kind == kind {
+		op.TTL = ttl.Truncate(time.Millisecond)
+	}
+	return r
+}
+
+// Expire records an Expire.
+func (w *AtomicWriteOps) Expire(key string, ttl time.Duration) AtomicWriteResult {
+	if _, err := TTLMillis(ttl); err != nil {
+		return w.fail(fmt.Errorf("atomic write Expire: %w", err))
+	}
+	return w.add(&AtomicWriteOp{Kind: AtomicExpire, Key: key, TTL: ttl.Truncate(time.Millisecond)})
 }
 
 // NIncrBy records an NIncrBy.

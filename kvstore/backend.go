@@ -10,6 +10,10 @@ import "context"
 // encoding.BinaryMarshaler; anything else is an ErrInvalidArgument and nothing is
 // written. Reads return strings (*string, nil when absent).
 type Backend interface {
+	// Expirer's methods (SetArgs, SetEX, SetNXEX, GetEx, GetDel, Expire, ExpireAt,
+	// ExpireAtIf, Persist, TTL): see expiry.go.
+	Expirer
+
 	// Batch starts a batch: many operations in few round trips, not atomic.
 	Batch() BatchOperation
 	// AtomicWrite starts an all-or-nothing write of up to MaxAtomicWriteOperations items.

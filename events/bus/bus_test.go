@@ -213,6 +213,11 @@ func TestMalformedEventsWriteNothing(t *testing.T) {
 		{"syntax", event("e", `{"commands":[["SET","k","v"],["SET","k2","v","NX","XX"]]}`), "ERR syntax error"},
 		{"same item twice", event("e", `{"commands":[["SET","k","v"],["SET","k","w"]]}`), "EXECABORT"},
 		{"not an integer", event("e", `{"commands":[["SET","k","v"],["INCRBY","n","1.5"]]}`), "ERR value is not an integer"},
+		{"expiry read", event("e", `{"commands":[["SET","k","v"],["TTL","k"]]}`), "command 2: TTL is not a write command"},
+		{"expiry not atomic", event("e", `{"commands":[["SET","k","v"],["EXPIRE","x","10","NX"]]}`), "command 2: EXPIRE cannot be part of an atomic write"},
+		{"expiry with XX", event("e", `{"commands":[["SET","k","v"],["SET","k2","v","XX","EX","10"]]}`), "command 2: SET cannot be part of an atomic write"},
+		{"invalid expire time", event("e", `{"commands":[["SET","k","v"],["SETEX","k2","0","v"]]}`), "ERR invalid expire time in 'setex' command"},
+		{"expire beside a write", event("e", `{"commands":[["SET","k","v"],["EXPIRE","k","10"]]}`), `two operations on key "k"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, b, logs := newHandler(t)
@@ -287,6 +292,43 @@ func TestStoreFailureIsRetriable(t *testing.T) {
 	}
 	wantAbsent(t, b, "k")
 	wantAbsent(t, b, bus.MarkerKey("ev-x"))
+}
+
+// TestExpiryCommands applies the expiry commands an atomic write can hold, and the
+// lock idiom's failed condition.
+func TestExpiryCommands(t *testing.T) {
+	h, b, _ := newHandler(t)
+	ctx := context.Background()
+	if err := b.Set(ctx, "session", "s"); err != nil {
+		t.Fatal(err)
+	}
+	ev := event("ev-ttl", `{"commands":[["SETEX","a",100,"1"],["PSETEX","b",100000,"2"],["SET","lock","me","NX","PX",100000],["SET","c","3","EX",100],["EXPIRE","session",100],["PEXPIRE","nope",100]]}`)
+	res, err := h.Apply(ctx, ev)
+	if err != nil || res.Outcome != bus.Applied {
+		t.Fatalf("apply: %+v %v", res, err)
+	}
+	if got := fmt.Sprint(res.Replies); got != "[OK OK OK OK 1 0]" {
+		t.Errorf("replies %s", got)
+	}
+	for _, k := range []string{"a", "b", "lock", "c", "session"} {
+		ttl, err := b.TTL(ctx, k)
+		if err != nil || ttl <= 0 || ttl > 100*time.Second {
+			t.Errorf("TTL(%s) = %v, %v; want at most 100s", k, ttl, err)
+		}
+	}
+	if ttl, err := b.TTL(ctx, "nope"); err != nil || ttl != kvstore.KeyAbsent {
+		t.Errorf("TTL(nope) = %v, %v", ttl, err)
+	}
+	if ttl, err := b.TTL(ctx, bus.MarkerKey("ev-ttl")); err != nil || ttl != kvstore.NoExpiry {
+		t.Errorf("the marker's TTL = %v, %v; want none", ttl, err)
+	}
+	// The lock is taken: the second event's condition fails and it writes nothing.
+	res, err = h.Apply(ctx, event("ev-lock", `{"commands":[["SET","d","4"],["SET","lock","you","NX","PX",500]]}`))
+	if err != nil || res.Outcome != bus.ConditionFailed || fmt.Sprint(res.ConditionFailed) != "[2]" {
+		t.Fatalf("second lock: %+v %v", res, err)
+	}
+	wantValue(t, b, "lock", "me")
+	wantAbsent(t, b, "d")
 }
 
 func TestNewNeedsBackend(t *testing.T) {

@@ -15,8 +15,9 @@
 // Outcomes (Outcome):
 //
 //   - Applied: every command was written, with the marker {"outcome":"applied"}.
-//   - ConditionFailed: a command's own condition failed (SET NX on a taken key, SET
-//     IFEQ on another value, SETNX, HSETNX, ZADD NX on a present member): nothing of
+//   - ConditionFailed: a command's own condition failed (SET NX on a taken key, with
+//     or without EX or PX, SET IFEQ on another value, SETNX, HSETNX, ZADD NX on a
+//     present member): nothing of
 //     the event was written, and the marker alone is then written with
 //     {"outcome":"condition_failed"}, so a redelivery cannot apply the event later,
 //     when the condition might hold. The event is acknowledged (no error): it was
@@ -36,6 +37,10 @@
 //
 // Keys starting with MarkerPrefix ("kvlambda:event:") are reserved for the markers:
 // commands on them are refused here, and the stream function never publishes their
-// changes. Markers are small (the key and about 60 bytes) and are never deleted: the
-// kvstore API has no expiry yet.
+// changes. Markers are small (the key and about 60 bytes) and are never deleted, nor
+// do they expire: a marker gone would let a late redelivery apply its event again.
+//
+// Expiry commands that fit in an atomic write are accepted: SET with EX or PX (alone
+// or with NX, the lock idiom), SETEX, PSETEX, and EXPIRE or PEXPIRE without options
+// (see commands.AtomicWriteSupported).
 package bus

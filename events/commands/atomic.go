@@ -47,7 +47,7 @@ type AtomicResult struct {
 // AtomicWriteSupported lists the commands ExecAtomic accepts: writes whose reply is
 // known exactly from the atomic write itself or from a value it guards with a
 // condition.
-const AtomicWriteSupported = "SET without GET (NX, XX, IFEQ allowed), SETNX, MSET, DEL, INCR, INCRBY, DECR, DECRBY, HSETNX, ZADD NX (without INCR)"
+const AtomicWriteSupported = "SET without GET (NX, XX, IFEQ allowed; EX or PX alone or with NX), SETNX, SETEX, PSETEX, MSET, DEL, INCR, INCRBY, DECR, DECRBY, EXPIRE and PEXPIRE (positive time, no options), HSETNX, ZADD NX (without INCR)"
 
 // ExecAtomic runs write commands as ONE kvstore atomic write: all or nothing.
 //
@@ -76,6 +76,9 @@ func (x *Executor) ExecAtomic(ctx context.Context, cmds []Command, extra func(w 
 		if !c.Atomic() {
 			return AtomicResult{}, execAbort(Errorf("ERR '%s' cannot be part of an atomic write (supported: %s)", c.spec.name, AtomicWriteSupported))
 		}
+	}
+	if e := checkExpireKeys(cmds); e != nil {
+		return AtomicResult{}, execAbort(e)
 	}
 	for range casAttempts {
 		if err := ctx.Err(); err != nil {

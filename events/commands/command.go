@@ -26,13 +26,6 @@ func (c Command) IsWrite() bool { return c.spec != nil && c.spec.write }
 // write whose reply is known exactly without reading outside the atomic write.
 func (c Command) Atomic() bool { return c.spec != nil && c.spec.canAtomic(c.Args) }
 
-// expiryCommands are Redis' expiry commands, which kvlambda does not have yet: their
-// "unknown command" error says why.
-var expiryCommands = map[string]bool{
-	"EXPIRE": true, "PEXPIRE": true, "EXPIREAT": true, "PEXPIREAT": true, "TTL": true, "PTTL": true,
-	"EXPIRETIME": true, "PEXPIRETIME": true, "PERSIST": true, "SETEX": true, "PSETEX": true, "GETEX": true,
-}
-
 // Parse parses a command given as its name followed by its arguments. An empty list,
 // an unknown command or a wrong number of arguments is an error reply with Redis' text.
 func Parse(args []string) (Command, *Error) {
@@ -42,9 +35,6 @@ func Parse(args []string) (Command, *Error) {
 	name := strings.ToUpper(args[0])
 	sp := specs[name]
 	if sp == nil {
-		if expiryCommands[name] {
-			return Command{}, Errorf("ERR unknown command '%s': expiry is not supported by kvlambda yet", printable(args[0]))
-		}
 		return Command{}, Errorf("ERR unknown command '%s'", printable(args[0]))
 	}
 	n := len(args)

@@ -51,9 +51,10 @@ const (
 
 var (
 	errSyntax = &Error{Msg: msgSyntax}
-	// errNoExpiry answers SET's expiry options: kvstore has no expiry yet (see
-	// docs/design/expiry.md); a syntax error would send the user looking for a typo.
-	errNoExpiry   = &Error{Msg: "ERR expiry (EX, PX, EXAT, PXAT, KEEPTTL) is not supported by kvlambda yet"}
+	// errIFEQExpiry answers SET IFEQ with an expiry option: kvstore's compare-and-set
+	// (SetEQ) does not set an expiry, and a syntax error would send the user looking
+	// for a typo.
+	errIFEQExpiry = &Error{Msg: "ERR IFEQ cannot be combined with EX, PX, EXAT, PXAT or KEEPTTL in kvlambda"}
 	errNotInteger = &Error{Msg: msgNotInteger}
 	errNotFloat   = &Error{Msg: msgNotFloat}
 	errWrongType  = &Error{Msg: msgWrongType}

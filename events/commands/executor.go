@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/kvlambda/kvlambda/kvstore"
 )
@@ -11,11 +12,32 @@ import (
 // use.
 type Executor struct {
 	backend kvstore.Backend
+	now     func() time.Time
+}
+
+// Option configures an Executor.
+type Option func(*Executor)
+
+// WithClock sets the clock the executor reads for the expiry commands that need the
+// current time: absolute expiries (EXAT, PXAT, EXPIREAT, PEXPIREAT) are checked
+// against it, EXPIRE with NX, XX, GT or LT counts from it, and EXPIRETIME and
+// PEXPIRETIME are computed as its time plus the key's TTL. The default is time.Now;
+// tests pass the clock their backend uses.
+func WithClock(now func() time.Time) Option {
+	return func(x *Executor) {
+		if now != nil {
+			x.now = now
+		}
+	}
 }
 
 // NewExecutor returns an executor over backend.
-func NewExecutor(backend kvstore.Backend) *Executor {
-	return &Executor{backend: backend}
+func NewExecutor(backend kvstore.Backend, opts ...Option) *Executor {
+	x := &Executor{backend: backend, now: time.Now}
+	for _, o := range opts {
+		o(x)
+	}
+	return x
 }
 
 // Backend returns the backend the executor runs commands on.

@@ -38,7 +38,9 @@ func TestDecodeJSON(t *testing.T) {
 		{body: `["GET","k"`, err: "ERR request body must be a JSON array*"},
 		{body: ``, err: "ERR request body must be a JSON array*"},
 		{body: `[1,2]`, err: "ERR unknown command '1'"},
-		{body: `["expire","k","10"]`, err: "ERR unknown command 'expire': expiry is not supported by kvlambda yet"},
+		{body: `["expire","k","10"]`, name: "EXPIRE", args: []string{"k", "10"}, write: true, atomicOK: true},
+		{body: `["SET","k","v","EX",10]`, name: "SET", args: []string{"k", "v", "EX", "10"}, write: true, atomicOK: true},
+		{body: `["ttl","k"]`, name: "TTL", args: []string{"k"}},
 		{body: `["GET"]`, err: "ERR wrong number of arguments for 'get' command"},
 	} {
 		cmd, e := commands.DecodeJSON([]byte(tc.body))
@@ -59,24 +61,95 @@ func TestDecodeJSON(t *testing.T) {
 func TestEveryCommandClassified(t *testing.T) {
 	writes := map[string]bool{"SET": true, "MSET": true, "SETNX": true, "DEL": true, "INCR": true, "INCRBY": true,
 		"DECR": true, "DECRBY": true, "SADD": true, "SREM": true, "HSET": true, "HSETNX": true, "HDEL": true,
-		"ZADD": true, "ZREM": true, "ZINCRBY": true}
+		"ZADD": true, "ZREM": true, "ZINCRBY": true,
+		"SETEX": true, "PSETEX": true, "GETEX": true, "GETDEL": true, "EXPIRE": true, "PEXPIRE": true,
+		"EXPIREAT": true, "PEXPIREAT": true, "PERSIST": true}
 	names := commands.Names()
-	if len(names) != 39 {
-		t.Errorf("%d commands, want the 39 of the protocol", len(names))
+	if len(names) != 52 {
+		t.Errorf("%d commands, want the 52 of the protocol", len(names))
 	}
 	for _, n := range names {
-		args := []string{n, "k", "1", "2", "3", "4"}
-		cmd, e := commands.Parse(args)
-		for e != nil && len(args) > 1 {
-			args = args[:len(args)-1]
-			cmd, e = commands.Parse(args)
-		}
-		if e != nil {
+		cmd, ok := parseAnyArity(n)
+		if !ok {
 			t.Errorf("%s: no arity accepted", n)
 			continue
 		}
 		if cmd.IsWrite() != writes[n] {
 			t.Errorf("%s: IsWrite = %v", n, cmd.IsWrite())
+		}
+	}
+}
+
+// parseAnyArity parses the command named n with the most arguments from "k", "1",
+// "2", "3", "4" that its arity accepts.
+func parseAnyArity(n string) (commands.Command, bool) {
+	args := []string{n, "k", "1", "2", "3", "4"}
+	cmd, e := commands.Parse(args)
+	for e != nil && len(args) > 1 {
+		args = args[:len(args)-1]
+		cmd, e = commands.Parse(args)
+	}
+	return cmd, e == nil
+}
+
+// TestAtomicClassification lists, for every write, forms that can and cannot be part
+// of an atomic write (Command.Atomic); a write missing here fails the test.
+func TestAtomicClassification(t *testing.T) {
+	forms := map[string]struct{ yes, no [][]string }{
+		"SET": {yes: [][]string{{"k", "v"}, {"k", "v", "NX"}, {"k", "v", "XX"}, {"k", "v", "IFEQ", "o"}, {"k", "v", "EX", "10"},
+			{"k", "v", "px", "10", "nx"}, {"k", "v", "EX", "0"}, {"k", "v", "BOGUS"}},
+			no: [][]string{{"k", "v", "GET"}, {"k", "v", "EX", "10", "XX"}, {"k", "v", "EXAT", "10"}, {"k", "v", "PXAT", "10"},
+				{"k", "v", "KEEPTTL"}, {"k", "v", "EX", "10", "GET"}}},
+		"MSET":      {yes: [][]string{{"a", "1", "b", "2"}}},
+		"SETNX":     {yes: [][]string{{"k", "v"}}},
+		"SETEX":     {yes: [][]string{{"k", "10", "v"}}},
+		"PSETEX":    {yes: [][]string{{"k", "10", "v"}}},
+		"DEL":       {yes: [][]string{{"a", "b"}}},
+		"INCR":      {yes: [][]string{{"n"}}},
+		"INCRBY":    {yes: [][]string{{"n", "2"}}},
+		"DECR":      {yes: [][]string{{"n"}}},
+		"DECRBY":    {yes: [][]string{{"n", "2"}}},
+		"EXPIRE":    {yes: [][]string{{"k", "10"}, {"k", "x"}}, no: [][]string{{"k", "0"}, {"k", "-1"}, {"k", "10", "NX"}, {"k", "10", "GT"}}},
+		"PEXPIRE":   {yes: [][]string{{"k", "10"}}, no: [][]string{{"k", "0"}, {"k", "10", "XX"}}},
+		"EXPIREAT":  {no: [][]string{{"k", "10"}}},
+		"PEXPIREAT": {no: [][]string{{"k", "10"}}},
+		"PERSIST":   {no: [][]string{{"k"}}},
+		"GETEX":     {no: [][]string{{"k"}, {"k", "EX", "10"}}},
+		"GETDEL":    {no: [][]string{{"k"}}},
+		"HSETNX":    {yes: [][]string{{"h", "f", "v"}}},
+		"HSET":      {no: [][]string{{"h", "f", "v"}}},
+		"HDEL":      {no: [][]string{{"h", "f"}}},
+		"SADD":      {no: [][]string{{"s", "m"}}},
+		"SREM":      {no: [][]string{{"s", "m"}}},
+		"ZADD":      {yes: [][]string{{"z", "NX", "1", "m"}}, no: [][]string{{"z", "1", "m"}, {"z", "NX", "INCR", "1", "m"}}},
+		"ZREM":      {no: [][]string{{"z", "m"}}},
+		"ZINCRBY":   {no: [][]string{{"z", "1", "m"}}},
+	}
+	writes := 0
+	for _, n := range commands.Names() {
+		if probe, ok := parseAnyArity(n); ok && probe.IsWrite() {
+			writes++
+			if _, ok := forms[n]; !ok {
+				t.Errorf("%s: a write without classification cases", n)
+			}
+		}
+	}
+	if writes != len(forms) {
+		t.Errorf("%d writes, %d classified", writes, len(forms))
+	}
+	for n, f := range forms {
+		for i, args := range append(append([][]string{}, f.yes...), f.no...) {
+			cmd, e := commands.Parse(append([]string{n}, args...))
+			if e != nil {
+				t.Errorf("%s %q: %v", n, args, e)
+				continue
+			}
+			if !cmd.IsWrite() {
+				t.Errorf("%s: not a write", n)
+			}
+			if want := i < len(f.yes); cmd.Atomic() != want {
+				t.Errorf("%s %q: Atomic() = %v, want %v", n, args, cmd.Atomic(), want)
+			}
 		}
 	}
 }

@@ -90,12 +90,19 @@ type setOpts struct {
 	cond setCond
 	old  string // IFEQ's comparison value
 	get  bool
+	exp  expFlag // EX, PX, EXAT, PXAT, KEEPTTL or none
+	arg  string  // the expiry option's argument
 }
 
+// parseSet parses SET's options as Redis 7.4 does: NX and XX exclude each other, at
+// most one of EX, PX, EXAT, PXAT and KEEPTTL (the same one repeated is allowed, the
+// last argument wins), each of EX, PX, EXAT and PXAT needs an argument. IFEQ is
+// kvlambda's (as Valkey's): it excludes NX and XX, and the expiry options, which
+// kvstore cannot combine with a compare-and-set.
 func parseSet(a []string) (setOpts, *Error) {
 	var o setOpts
 	for i := 2; i < len(a); i++ {
-		switch upper(a[i]) {
+		switch opt := upper(a[i]); opt {
 		case "NX":
 			if o.cond != setAlways && o.cond != setNX {
 				return o, errSyntax
@@ -114,13 +121,37 @@ func parseSet(a []string) (setOpts, *Error) {
 			i++
 		case "GET":
 			o.get = true
-		case "EX", "PX", "EXAT", "PXAT", "KEEPTTL":
-			return o, errNoExpiry
+		case "KEEPTTL":
+			if o.exp != expNone && o.exp != expKeep {
+				return o, errSyntax
+			}
+			o.exp = expKeep
+		case "EX", "PX", "EXAT", "PXAT":
+			f := expFlags[opt]
+			if (o.exp != expNone && o.exp != f) || i+1 >= len(a) {
+				return o, errSyntax
+			}
+			o.exp, o.arg = f, a[i+1]
+			i++
 		default:
 			return o, errSyntax
 		}
 	}
+	if o.cond == setIFEQ && o.exp != expNone {
+		return o, errIFEQExpiry
+	}
 	return o, nil
+}
+
+// setMode returns the kvstore condition of SET's NX or XX.
+func (o setOpts) setMode() kvstore.SetMode {
+	switch o.cond {
+	case setNX:
+		return kvstore.SetIfAbsent
+	case setXX:
+		return kvstore.SetIfPresent
+	}
+	return kvstore.SetAlways
 }
 
 func runSet(ctx context.Context, x *Executor, a []string) Reply {
@@ -129,8 +160,11 @@ func runSet(ctx context.Context, x *Executor, a []string) Reply {
 		return e
 	}
 	key, val := a[0], a[1]
-	if o.get {
+	if o.cond == setIFEQ && o.get {
 		return setGet(ctx, x, key, val, o)
+	}
+	if o.get || o.exp != expNone {
+		return setArgs(ctx, x, key, val, o)
 	}
 	var ok bool
 	var err error
@@ -153,35 +187,42 @@ func runSet(ctx context.Context, x *Executor, a []string) Reply {
 	return OK
 }
 
-// setGet is SET ... GET: it reads the old string and writes with a compare-and-set
-// on what it read (SetNX when absent, SetEQ when present), retrying when another
-// writer got in between, so the old value returned is exactly the one replaced.
+// setArgs is SET with an expiry option or GET (and NX or XX): one kvstore SetArgs,
+// after the expiry is checked as Redis checks it.
+func setArgs(ctx context.Context, x *Executor, key, val string, o setOpts) Reply {
+	ex, e := x.expiry("set", o.exp, o.arg)
+	if e != nil {
+		return e
+	}
+	res, err := x.backend.SetArgs(ctx, key, val, kvstore.SetArgs{
+		Mode: o.setMode(), TTL: ex.ttl, ExpireAt: ex.at, KeepTTL: o.exp == expKeep, Get: o.get,
+	})
+	if err != nil {
+		return FromError(err)
+	}
+	if o.get {
+		return strPtr(res.Old)
+	}
+	if !res.Done {
+		return nil
+	}
+	return OK
+}
+
+// setGet is SET ... IFEQ old GET: it reads the old string and writes with a
+// compare-and-set on what it read (SetEQ), retrying when another writer got in
+// between, so the old value returned is exactly the one replaced. (SET ... GET with
+// NX, XX or no condition is one kvstore SetArgs.)
 func setGet(ctx context.Context, x *Executor, key, val string, o setOpts) Reply {
 	for range casAttempts {
 		cur, err := x.backend.Get(ctx, key)
 		if err != nil {
 			return FromError(err)
 		}
-		switch o.cond {
-		case setNX:
-			if cur != nil {
-				return *cur
-			}
-		case setXX:
-			if cur == nil {
-				return nil
-			}
-		case setIFEQ:
-			if cur == nil || *cur != o.old {
-				return strPtr(cur)
-			}
+		if cur == nil || *cur != o.old {
+			return strPtr(cur)
 		}
-		var ok bool
-		if cur == nil {
-			ok, err = x.backend.SetNX(ctx, key, val)
-		} else {
-			ok, err = x.backend.SetEQ(ctx, key, val, *cur)
-		}
+		ok, err := x.backend.SetEQ(ctx, key, val, *cur)
 		if err != nil {
 			return FromError(err)
 		}
@@ -207,17 +248,45 @@ func batchSet(a []string) (batchPlan, bool) {
 	}}, true
 }
 
+// setAtomicOK accepts SET without GET, with no expiry or with EX or PX alone or with
+// NX (kvstore's atomic SetEX and SetNXEX). A SET that does not parse is accepted
+// here, so that its error is the transaction's.
 func setAtomicOK(a []string) bool {
 	o, e := parseSet(a)
-	return e != nil || !o.get
+	if e != nil {
+		return true
+	}
+	switch {
+	case o.get:
+		return false
+	case o.exp == expNone:
+		return true
+	case o.exp == expEX || o.exp == expPX:
+		return o.cond == setAlways || o.cond == setNX
+	}
+	return false
 }
 
-func atomicSet(_ context.Context, _ *Executor, a []string) (atomicPlan, *Error) {
+func atomicSet(_ context.Context, x *Executor, a []string) (atomicPlan, *Error) {
 	o, e := parseSet(a)
 	if e != nil {
 		return atomicPlan{}, e
 	}
 	key, val := a[0], a[1]
+	if o.exp != expNone {
+		ex, e := x.expiry("set", o.exp, o.arg)
+		if e != nil {
+			return atomicPlan{}, e
+		}
+		if o.cond == setNX {
+			return atomicPlan{reply: OK, ops: []atomicOp{userCond(func(w kvstore.AtomicWriteOperation) kvstore.AtomicWriteResult {
+				return w.SetNXEX(key, val, ex.ttl)
+			})}}, nil
+		}
+		return atomicPlan{reply: OK, ops: []atomicOp{{add: func(w kvstore.AtomicWriteOperation) kvstore.AtomicWriteResult {
+			return w.SetEX(key, val, ex.ttl)
+		}}}}, nil
+	}
 	var op atomicOp
 	switch o.cond {
 	case setAlways:

@@ -21,6 +21,9 @@ func FuzzServe(f *testing.F) {
 		`["SET","k",null]`, `[["GET","k"],["SET","k","v"]]`, `[["SET","a","1"],["INCR","n"]]`, `[]`, `{}`, `[[]]`,
 		`["MSET","a","1","b"]`, `["ZADD","z","NX","INCR","inf","m"]`, `["ping","x"]`, "\x00", `["\u0000"]`,
 		`[["DEL","a","b"],["EXISTS","a"],["ZMSCORE","z","a"]]`, `[1e400]`, `["ZCOUNT","z","(-inf","(inf"]`,
+		`["SET","k","v","NX","GET","PX",10]`, `["EXPIRE","k","-9223372036854775808","XX","LT"]`, `["TTL","k"]`,
+		`["GETEX","k","PXAT","9223372036854775807"]`, `[["SETEX","k",1,"v"],["PEXPIRE","k",5]]`, `["PEXPIREAT","k",-1,"GT"]`,
+		`["SET","k","v","KEEPTTL","GET"]`, `[["SET","l","v","NX","EX",1],["EXPIRE","z",1]]`, `["GETDEL","k"]`, `["PEXPIRETIME","k"]`,
 	} {
 		f.Add(seed, uint8(0))
 		f.Add(seed, uint8(1))

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvlambda/kvlambda/events/commands"
 	"github.com/kvlambda/kvlambda/events/httpapi"
 	"github.com/kvlambda/kvlambda/kvstore"
 	"github.com/kvlambda/kvlambda/kvstore/memory"
@@ -101,6 +102,9 @@ func TestAuth(t *testing.T) {
 		{"/pipeline", roToken, `[["GET","k"],["DEL","k"]]`, nil, 403, `{"error":"NOPERM this token has no permissions to run the 'del' command"}`},
 		{"/multi-exec", roToken, `[["SET","k","x"]]`, nil, 403, `{"error":"NOPERM this token has no permissions to run the 'set' command"}`},
 		{"/pipeline", roToken, `[["GET","k"],["ZSCORE","z","m"],["PING"]]`, nil, 200, `[{"result":"v"},{"result":null},{"result":"PONG"}]`},
+		{"/pipeline", roToken, `[["TTL","k"],["PTTL","k"],["EXPIRETIME","k"],["PEXPIRETIME","k"]]`, nil, 200, `[{"result":-1},{"result":-1},{"result":-1},{"result":-1}]`},
+		{"/", roToken, `["EXPIRE","k",10]`, nil, 403, `{"error":"NOPERM this token has no permissions to run the 'expire' command"}`},
+		{"/", roToken, `["GETEX","k"]`, nil, 403, `{"error":"NOPERM this token has no permissions to run the 'getex' command"}`},
 	})
 	// Scheme case and surrounding spaces do not matter; another scheme does.
 	for _, h := range []string{"bearer " + fullToken, "BEARER  " + fullToken + " "} {
@@ -130,7 +134,16 @@ func TestResponses(t *testing.T) {
 		{"/", fullToken, `["SADD","k","m"]`, b64, 400, `{"error":"WRONGTYPE Operation against a key holding the wrong kind of value"}`},
 		{"/", fullToken, `["XYZ","k"]`, nil, 400, `{"error":"ERR unknown command 'XYZ'"}`},
 		{"/", fullToken, `["ZADD","z","1"]`, nil, 400, `{"error":"ERR wrong number of arguments for 'zadd' command"}`},
-		{"/", fullToken, `["SET","k","v","EX","10"]`, nil, 400, `{"error":"ERR expiry (EX, PX, EXAT, PXAT, KEEPTTL) is not supported by kvlambda yet"}`},
+		{"/", fullToken, `["SET","x","v","EX",10]`, nil, 200, `{"result":"OK"}`},
+		{"/", fullToken, `["TTL","x"]`, nil, 200, `{"result":10}`},
+		{"/", fullToken, `["SET","x","v","EX","0"]`, nil, 400, `{"error":"ERR invalid expire time in 'set' command"}`},
+		{"/", fullToken, `["EXPIRE","x",10,"NX","XX"]`, nil, 400, `{"error":"ERR NX and XX, GT or LT options at the same time are not compatible"}`},
+		{"/", fullToken, `["GETEX","x","PERSIST"]`, b64, 200, `{"result":"dg=="}`},
+		{"/", fullToken, `["PTTL","x"]`, b64, 200, `{"result":-1}`},
+		{"/", fullToken, `["GETDEL","x"]`, nil, 200, `{"result":"v"}`},
+		{"/", fullToken, `["TTL","x"]`, nil, 200, `{"result":-2}`},
+		{"/pipeline", fullToken, `[["SETEX","y",100,"v"],["EXPIRE","y",50,"GT"],["EXPIRE","y",50,"LT"],["TTL","y"],["PERSIST","y"],["EXPIRETIME","y"]]`, nil, 200,
+			`[{"result":"OK"},{"result":0},{"result":1},{"result":50},{"result":1},{"result":-1}]`},
 		{"/", fullToken, `["SET","k",null]`, nil, 400, `{"error":"ERR command arguments must be strings, numbers or booleans"}`},
 		{"/", fullToken, `not json`, nil, 400, `{"error":"ERR request body must be a JSON array of strings: [\"SET\",\"key\",\"value\"]"}`},
 		{"/nope", fullToken, `["GET","k"]`, nil, 404, `{"error":"ERR unknown path: use POST /, /pipeline or /multi-exec"}`},
@@ -173,12 +186,19 @@ func TestMultiExec(t *testing.T) {
 			`[` + abort + `,{"result":null},` + abort + `,{"result":null}]`},
 		{"/pipeline", fullToken, `[["MGET","a","b","c","n","taken"],["ZSCORE","z","m"]]`, nil, 200, `[{"result":["1","2",null,"5",null]},{"result":"1"}]`},
 		{"/multi-exec", fullToken, `[["SET","c","1"],["GET","a"]]`, nil, 400,
-			`{"error":"EXECABORT Transaction discarded because of: ERR 'get' cannot be part of an atomic write (supported: SET without GET (NX, XX, IFEQ allowed), SETNX, MSET, DEL, INCR, INCRBY, DECR, DECRBY, HSETNX, ZADD NX (without INCR))"}`},
+			`{"error":"EXECABORT Transaction discarded because of: ERR 'get' cannot be part of an atomic write (supported: SET without GET (NX, XX, IFEQ allowed; EX or PX alone or with NX), SETNX, SETEX, PSETEX, MSET, DEL, INCR, INCRBY, DECR, DECRBY, EXPIRE and PEXPIRE (positive time, no options), HSETNX, ZADD NX (without INCR))"}`},
 		{"/multi-exec", fullToken, `[["SET","c","1"],["SET"]]`, nil, 400,
 			`{"error":"EXECABORT Transaction discarded because of: command 2: ERR wrong number of arguments for 'set' command"}`},
 		{"/multi-exec", fullToken, `[["SET","c","1"],["INCR","a"],["SET","a","x"]]`, nil, 400,
 			`{"error":"EXECABORT Transaction discarded because of: ERR invalid argument: atomic write has two operations on key \"a\""}`},
 		{"/", fullToken, `["GET","c"]`, nil, 200, `{"result":null}`},
+		{"/multi-exec", fullToken, `[["SETEX","e1",100,"v"],["SET","e2","v","NX","PX",100000],["EXPIRE","a",100],["PEXPIRE","nope",100]]`, nil, 200,
+			`[{"result":"OK"},{"result":"OK"},{"result":1},{"result":0}]`},
+		{"/pipeline", fullToken, `[["TTL","e1"],["TTL","e2"],["TTL","a"],["TTL","nope"]]`, nil, 200, `[{"result":100},{"result":100},{"result":100},{"result":-2}]`},
+		{"/multi-exec", fullToken, `[["SET","e3","v"],["SET","e2","w","NX","PX",100]]`, nil, 200, `[` + abort + `,{"result":null}]`},
+		{"/multi-exec", fullToken, `[["SET","e3","v"],["EXPIRE","e1",10,"GT"]]`, nil, 400,
+			`{"error":"EXECABORT Transaction discarded because of: ERR 'expire' cannot be part of an atomic write (supported: ` + commands.AtomicWriteSupported + `)"}`},
+		{"/", fullToken, `["GET","e3"]`, nil, 200, `{"result":null}`},
 	})
 }
 

@@ -11,13 +11,30 @@ import (
 
 	"github.com/kvlambda/kvlambda/events/httpapi"
 	"github.com/kvlambda/kvlambda/internal/testservers"
+	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/dynamodb"
 	"github.com/kvlambda/kvlambda/kvstore/memory"
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testservers.StopDynamoDBLocal()
+	os.Exit(code)
+}
+
 // TestUpstashClient drives the API with the real @upstash/redis npm client
 // (test/upstash/e2e.mjs, installed by `make deps-upstash`) against the handler on a
-// loopback port. Without node or the installed client it skips, or fails under CI.
+// loopback port, over the memory backend and over DynamoDB Local. Without node or
+// the installed client (or DynamoDB Local) it skips, or fails under CI.
 func TestUpstashClient(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { testUpstashClient(t, memory.NewBackend()) })
+	t.Run("dynamodb", func(t *testing.T) {
+		client := testservers.NewDynamoDBClient(t, testservers.DynamoDBLocal(t))
+		testUpstashClient(t, dynamodb.NewBackend(client, testservers.NewDynamoDBTable(t, client)))
+	})
+}
+
+func testUpstashClient(t *testing.T, backend kvstore.Backend) {
 	dir, err := filepath.Abs(filepath.Join("..", "..", "test", "upstash"))
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +54,7 @@ func TestUpstashClient(t *testing.T) {
 	}
 
 	const token, readOnly = "e2e-full-token", "e2e-readonly-token"
-	h, err := httpapi.New(httpapi.Config{Backend: memory.NewBackend(), Token: token, ReadOnlyToken: readOnly})
+	h, err := httpapi.New(httpapi.Config{Backend: backend, Token: token, ReadOnlyToken: readOnly})
 	if err != nil {
 		t.Fatal(err)
 	}

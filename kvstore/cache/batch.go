@@ -22,11 +22,13 @@ type batch struct {
 // pending is an operation sent to the backend's batch: fill copies its result into
 // op and returns, for a read, a copy to cache.
 type pending struct {
-	op   *kvstore.BatchOp
-	read bool
-	t    ticket
-	ek   entryKey
-	fill func() any
+	op        *kvstore.BatchOp
+	read      bool
+	t         ticket
+	ek        entryKey
+	exp       int64
+	cacheable bool
+	fill      func() any
 }
 
 // batchRead returns the cached read a batched read kind is, and its argument.
@@ -89,7 +91,8 @@ func (b *batch) Exec(ctx context.Context) error {
 				fillFromCache(op, cached)
 				continue
 			}
-			pend = append(pend, pending{op: op, read: true, t: t,
+			exp, cacheable := c.readExpiry(ctx, op.Key, ns)
+			pend = append(pend, pending{op: op, read: true, t: t, exp: exp, cacheable: cacheable,
 				ek: entryKey{mode: c.mode, op: o, arg: arg}, fill: queueRead(inner, op)})
 			continue
 		}
@@ -102,7 +105,7 @@ func (b *batch) Exec(ctx context.Context) error {
 	for _, p := range pend {
 		v := p.fill()
 		if p.read {
-			c.s.endRead(p.t, p.ek, v, execErr == nil && p.op.Err == nil)
+			c.s.endRead(p.t, p.ek, v, p.exp, p.cacheable && execErr == nil && p.op.Err == nil)
 		}
 	}
 	if err := kvstore.BatchError(ops); err != nil {

@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"time"
+
 	"github.com/kvlambda/kvlambda/kvstore"
 )
 
@@ -14,6 +16,9 @@ type Backend struct {
 	inner kvstore.Backend
 	mode  mode
 	prof  cacheProfiler
+	// exp is inner as an ExpiryReader, nil when it is not one: then nothing read
+	// through this view is cached.
+	exp ExpiryReader
 }
 
 var _ kvstore.Backend = (*Backend)(nil)
@@ -43,7 +48,12 @@ func New(b kvstore.Backend, opts ...Option) *Backend {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return &Backend{s: newStore(cfg.maxEntries), inner: b}
+	exp, _ := b.(ExpiryReader)
+	var now func() time.Time
+	if exp != nil {
+		now = exp.Now
+	}
+	return &Backend{s: newStore(cfg.maxEntries, now), inner: b, exp: exp}
 }
 
 // Reset empties the cache, for it and all its views. Call it at the start of each
@@ -70,16 +80,26 @@ func (c *Backend) Stats() Stats {
 // eventually consistent view. It shares the cache's entries and invalidation; its
 // reads are cached apart from strongly consistent ones, and may be served by either.
 func (c *Backend) WithEventuallyConsistentReads() kvstore.Backend {
-	return &Backend{s: c.s, inner: c.inner.WithEventuallyConsistentReads(), mode: eventual, prof: c.prof}
+	return c.view(c.inner.WithEventuallyConsistentReads(), eventual, c.prof)
 }
 
 // WithProfiler returns a view of the cache over inner.WithProfiler(profiler), sharing
 // the cache's entries. When profiler has a ProfileCacheRead(operation string, hit
 // bool) method, the view reports its hits and misses to it.
 func (c *Backend) WithProfiler(profiler any) kvstore.Backend {
-	v := &Backend{s: c.s, inner: c.inner.WithProfiler(profiler), mode: c.mode, prof: c.prof}
+	prof := c.prof
 	if p, ok := profiler.(cacheProfiler); ok {
-		v.prof = p
+		prof = p
+	}
+	return c.view(c.inner.WithProfiler(profiler), c.mode, prof)
+}
+
+// view returns a view of the cache over inner. It caches reads only when inner is an
+// ExpiryReader on the same clock as the cache's backend.
+func (c *Backend) view(inner kvstore.Backend, m mode, prof cacheProfiler) *Backend {
+	v := &Backend{s: c.s, inner: inner, mode: m, prof: prof}
+	if exp, ok := inner.(ExpiryReader); ok && c.s.now != nil {
+		v.exp = exp
 	}
 	return v
 }

@@ -4,7 +4,14 @@
 // through the same cache touches their key: every write, batch and atomic write
 // invalidates what it may change, whether it succeeded, failed a condition or
 // returned an error. A key's value (string, counter, set, hash) and its sorted set
-// are invalidated separately, since no write changes both.
+// are invalidated separately, since only expiry writes (Expire, ExpireAt, ExpireAtIf,
+// Persist) change both.
+//
+// The cache never serves an expired value. Before a read on a miss, it asks the
+// backend when what it reads expires (see ExpiryReader), and serves the result only
+// until then, on the backend's clock. The memory backend tells expiries (through a
+// profiling wrapper too); over a backend that does not (Redis and DynamoDB, for now),
+// the cache caches nothing: every read goes to the backend.
 //
 // The cache is linearizable for the operations that go through it: a read never
 // returns a value older than a write that completed before the read began, and a read

@@ -74,12 +74,13 @@ func read[T any](ctx context.Context, c *Backend, ns namespace, key string, o op
 	if hit {
 		return clone(cached.(T)), nil
 	}
+	exp, cacheable := c.readExpiry(ctx, key, ns)
 	v, err := fetch(c.inner)
-	if err != nil {
-		c.s.endRead(t, entryKey{}, nil, false)
+	if err != nil || !cacheable {
+		c.s.endRead(t, entryKey{}, nil, 0, false)
 		return v, err
 	}
-	c.s.endRead(t, entryKey{mode: c.mode, op: o, arg: arg}, clone(v), true)
+	c.s.endRead(t, entryKey{mode: c.mode, op: o, arg: arg}, clone(v), exp, true)
 	return v, nil
 }
 
@@ -178,8 +179,9 @@ func (c *Backend) HGet(ctx context.Context, key, field string) (*string, error) 
 		}
 		return c.inner.HGet(ctx, key, field) // unreachable: no other kind is cached here
 	}
+	exp, cacheable := c.readExpiry(ctx, key, valueNS)
 	v, err := c.inner.HGet(ctx, key, field)
-	c.s.endRead(t, entryKey{mode: c.mode, op: opHGet, arg: field}, cloneString(v), err == nil)
+	c.s.endRead(t, entryKey{mode: c.mode, op: opHGet, arg: field}, cloneString(v), exp, err == nil && cacheable)
 	return v, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // namespace separates what a key holds beside itself: its value (string, counter,
@@ -43,6 +44,8 @@ type entry struct {
 	sk    stateKey
 	ek    entryKey
 	value any
+	// exp is when the value read expires (Unix ms of the backend's clock), 0 never.
+	exp int64
 }
 
 // keyState is what the store knows of one stateKey: its cached reads and the
@@ -80,11 +83,14 @@ type store struct {
 	// store its result.
 	epoch uint64
 
+	// now is the backend's clock, against which entries expire.
+	now func() time.Time
+
 	hits, misses atomic.Int64
 }
 
-func newStore(max int) *store {
-	return &store{max: max, states: make(map[stateKey]*keyState)}
+func newStore(max int, now func() time.Time) *store {
+	return &store{max: max, states: make(map[stateKey]*keyState), now: now}
 }
 
 func (s *store) state(sk stateKey) *keyState {
@@ -112,6 +118,11 @@ func (s *store) lookup(sk stateKey, candidates ...entryKey) (any, bool, ticket) 
 	st := s.state(sk)
 	for _, ek := range candidates {
 		if el, ok := st.entries[ek]; ok {
+			if e := el.Value.(*entry); e.exp != 0 && s.now().UnixMilli() >= e.exp {
+				s.lru.Remove(el) // what it read has expired
+				delete(st.entries, ek)
+				continue
+			}
 			s.lru.MoveToFront(el)
 			s.hits.Add(1)
 			return el.Value.(*entry).value, true, ticket{}
@@ -122,32 +133,33 @@ func (s *store) lookup(sk stateKey, candidates ...entryKey) (any, bool, ticket) 
 	return nil, false, ticket{sk: sk, st: st, gen: st.gen, epoch: s.epoch}
 }
 
-// endRead ends a read started by lookup. With ok, it caches value under ek unless a
-// write to the key started since the read did (or is still running), or the cache was
-// reset.
-func (s *store) endRead(t ticket, ek entryKey, value any, ok bool) {
+// endRead ends a read started by lookup. With ok, it caches value under ek, until
+// exp (Unix ms, 0: no end), unless a write to the key started since the read did (or
+// is still running), or the cache was reset.
+func (s *store) endRead(t ticket, ek entryKey, value any, exp int64, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := t.st
 	st.readers--
 	if ok && st.gen == t.gen && st.writers == 0 && s.epoch == t.epoch {
-		s.put(t.sk, st, ek, value)
+		s.put(t.sk, st, ek, value, exp)
 	}
 	s.forget(t.sk, st)
 }
 
 // put caches value under (sk, ek), evicting the least recently used entries beyond
 // the bound.
-func (s *store) put(sk stateKey, st *keyState, ek entryKey, value any) {
+func (s *store) put(sk stateKey, st *keyState, ek entryKey, value any, exp int64) {
 	if el, ok := st.entries[ek]; ok {
-		el.Value.(*entry).value = value
+		e := el.Value.(*entry)
+		e.value, e.exp = value, exp
 		s.lru.MoveToFront(el)
 		return
 	}
 	if st.entries == nil {
 		st.entries = make(map[entryKey]*list.Element)
 	}
-	st.entries[ek] = s.lru.PushFront(&entry{sk: sk, ek: ek, value: value})
+	st.entries[ek] = s.lru.PushFront(&entry{sk: sk, ek: ek, value: value, exp: exp})
 	for s.max > 0 && s.lru.Len() > s.max {
 		e := s.lru.Remove(s.lru.Back()).(*entry)
 		est := s.states[e.sk]

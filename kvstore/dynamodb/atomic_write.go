@@ -35,12 +35,21 @@ type txOp struct {
 	state *value
 	// needsState is true while state must be (re)read before the next attempt.
 	needsState bool
+	// start is when Exec started (Unix ms): SetEX's, SetNXEX's and Expire's TTLs count
+	// from it.
+	start int64
+	// meta is the key's meta item as last read, for Expire (with sortedLive: whether
+	// the key's sorted data has a live member) and ZHAddNX (whose condition lets it
+	// replace a dead member); needsMeta is true while it must be (re)read.
+	meta       meta
+	sortedLive bool
+	needsMeta  bool
 }
 
 // needsRead reports whether an operation is built from its item's current state.
 func needsRead(op *kvstore.AtomicWriteOp) bool {
 	switch op.Kind {
-	case kvstore.AtomicSRem, kvstore.AtomicHDel:
+	case kvstore.AtomicSRem, kvstore.AtomicHDel, kvstore.AtomicExpire:
 		return true
 	case kvstore.AtomicHSet:
 		var e expr
@@ -59,9 +68,11 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 		return err == nil, err
 	}
 	tx := make([]*txOp, len(ops))
+	start := nowMillis()
 	for i, op := range ops {
 		op.SetConditionalFailed(false)
-		tx[i] = &txOp{op: op, needsState: needsRead(op)}
+		tx[i] = &txOp{op: op, needsState: needsRead(op), start: start,
+			needsMeta: op.Kind == kvstore.AtomicExpire || op.Kind == kvstore.AtomicZHAddNX}
 	}
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
@@ -72,17 +83,24 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 		if err := w.b.readStates(ctx, tx); err != nil {
 			return false, err
 		}
-		items := make([]types.TransactWriteItem, len(tx))
-		for i, t := range tx {
-			if items[i], err = t.item(w.b.table); err != nil {
+		items := make([]types.TransactWriteItem, 0, len(tx))
+		owners := make([]*txOp, 0, len(tx))
+		for _, t := range tx {
+			it, err := t.item(w.b.table)
+			if err != nil {
 				return false, err
+			}
+			items, owners = append(items, it), append(owners, t)
+			if extra := t.metaUpdate(w.b.table); extra != nil && t.state.present() {
+				// An Expire of a key with a value and sorted data: both expire.
+				items, owners = append(items, *extra), append(owners, t)
 			}
 		}
 		_, err := w.b.transactWriteItems(ctx, &awsdynamodb.TransactWriteItemsInput{
 			TransactItems: items, ClientRequestToken: aws.String(hex.EncodeToString(randomBytes(16))),
 		})
 		if err == nil {
-			return true, nil
+			return true, w.b.afterAtomicRemovals(ctx, tx, start)
 		}
 		var tce *types.TransactionCanceledException
 		if !errors.As(err, &tce) {
@@ -91,7 +109,7 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 			}
 			return false, wrap("atomic write", ops[0].Key, err)
 		}
-		done, ok, err := w.b.cancelled(ctx, tx, tce)
+		done, ok, err := w.b.cancelled(ctx, owners, items, tce)
 		if done {
 			return ok, err
 		}
@@ -99,8 +117,36 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 }
 
 // readStates reads the items of the operations that need their state, clearing the
-// shells it finds, and checks that SRem and HDel meet the kind they remove from.
+// shells it finds, and checks that SRem and HDel meet the kind they remove from; then
+// the meta items Expire and ZHAddNX need.
 func (b *Backend) readStates(ctx context.Context, tx []*txOp) error {
+	// The reads run concurrently, the value items' too: each operation's read writes
+	// its own txOp's meta fields only, and readValueStates its state fields.
+	p := newPool(b.opts.concurrency)
+	errs := make([]error, len(tx))
+	for i, t := range tx {
+		if !t.needsMeta {
+			continue
+		}
+		p.Go(func() {
+			if t.op.Kind == kvstore.AtomicExpire {
+				t.meta, t.sortedLive, errs[i] = b.sortedState(ctx, "atomic write", t.op.Key)
+			} else {
+				t.meta, errs[i] = b.readMeta(ctx, "atomic write", t.op.Key, true)
+			}
+			t.needsMeta = errs[i] != nil
+		})
+	}
+	verr := b.readValueStates(ctx, tx)
+	p.Wait()
+	if verr != nil {
+		return verr
+	}
+	return errors.Join(errs...)
+}
+
+// readValueStates reads the value items of the operations that need their state.
+func (b *Backend) readValueStates(ctx context.Context, tx []*txOp) error {
 	for attempt := 0; ; attempt++ {
 		var keys []itemKey
 		for _, t := range tx {
@@ -126,7 +172,7 @@ func (b *Backend) readStates(ctx context.Context, tx []*txOp) error {
 			if !t.needsState {
 				continue
 			}
-			v, err := decodeValue(found[valueItemKey(t.op.Key)])
+			v, err := decodeLive(found[valueItemKey(t.op.Key)])
 			if err != nil {
 				return corrupt(t.op.Key, err)
 			}
@@ -204,13 +250,18 @@ func (t *txOp) item(table *string) (types.TransactWriteItem, error) {
 		it.ConditionCheck = &types.ConditionCheck{TableName: table, Key: valueKey(op.Key),
 			ConditionExpression: aws.String(cond), ReturnValuesOnConditionCheckFailure: allOld}
 	}
-	absent := func() string { return "attribute_not_exists(" + e.name(attrHK) + ")" }
+	absent := func() string { return absent(&e) }
 	unchanged := func() string {
 		if !t.state.exists {
 			return absent()
 		}
-		return sameVersionCondition(&e, t.state)
+		cond := sameVersionCondition(&e, t.state)
+		if t.state.expiry != 0 {
+			cond += " AND " + live(&e) // an expiry kept must not pass meanwhile
+		}
+		return cond
 	}
+	start := t.start
 	switch op.Kind {
 	case kvstore.AtomicSet:
 		put(stringItem(op.Key, op.Value), "")
@@ -220,6 +271,21 @@ func (t *txOp) item(table *string) (types.TransactWriteItem, error) {
 		put(stringItem(op.Key, op.Value), presentCondition(&e))
 	case kvstore.AtomicSetEQ:
 		put(stringItem(op.Key, op.Value), equalCondition(&e, op.OldValue))
+	case kvstore.AtomicSetEX:
+		put(withExpiry(stringItem(op.Key, op.Value), start+op.TTL.Milliseconds()), "")
+	case kvstore.AtomicSetNXEX:
+		put(withExpiry(stringItem(op.Key, op.Value), start+op.TTL.Milliseconds()), absent())
+	case kvstore.AtomicExpire:
+		at := start + op.TTL.Milliseconds()
+		switch {
+		case t.state.present():
+			x := e.name(attrExpiry)
+			update("SET "+x+" = "+e.value(avN(at))+", "+e.name(attrTTL)+" = "+e.value(avN(ttlSeconds(at))), presentCondition(&e))
+		case t.sortedLive:
+			return *t.metaUpdate(table), nil
+		default:
+			check(presentCondition(&e)) // absent: the condition fails
+		}
 	case kvstore.AtomicDelete:
 		del(valueKey(op.Key), "")
 	case kvstore.AtomicDeleteXX:
@@ -240,14 +306,20 @@ func (t *txOp) item(table *string) (types.TransactWriteItem, error) {
 			}
 		case op.N == 0:
 			check(absent() + " OR (" + e.name(attrKind) + " = " + e.value(avS(kindString)) +
-				" AND attribute_exists(" + e.name(attrNumber) + "))")
+				" AND attribute_exists(" + e.name(attrNumber) + ") AND " + live(&e) + ")")
 		default:
 			update(incrementUpdate(&e, op.N))
 		}
 	case kvstore.AtomicZHAdd:
 		put(sortedItem(op.Key, op.Field, op.Value, op.Score), "")
 	case kvstore.AtomicZHAddNX:
-		put(sortedItem(op.Key, op.Field, op.Value, op.Score), absent())
+		cond := absent()
+		if cut := t.meta.cut(nowMillis()); cut > 0 {
+			// A dead member (of an incarnation that expired) counts as absent.
+			wt := e.name(attrWritten)
+			cond += " OR attribute_not_exists(" + wt + ") OR " + wt + " < " + e.value(avN(cut))
+		}
+		put(sortedItem(op.Key, op.Field, op.Value, op.Score), cond)
 	case kvstore.AtomicZHRem:
 		del(sortedKey(op.Key, op.Field), "")
 	case kvstore.AtomicSAdd:
@@ -325,6 +397,22 @@ func (t *txOp) item(table *string) (types.TransactWriteItem, error) {
 	return it, nil
 }
 
+// metaUpdate is the transaction item that sets the expiry of an Expire's sorted data,
+// on condition that its meta item is unchanged, or nil when the operation needs none
+// beside its own item.
+func (t *txOp) metaUpdate(table *string) *types.TransactWriteItem {
+	if t.op.Kind != kvstore.AtomicExpire || !t.sortedLive {
+		return nil
+	}
+	var e expr
+	at := t.start + t.op.TTL.Milliseconds()
+	u := metaExpireUpdate(&e, t.meta, at, nowMillis())
+	cond := metaCondition(&e, t.meta)
+	return &types.TransactWriteItem{Update: &types.Update{TableName: table, Key: metaKey(t.op.Key),
+		UpdateExpression: aws.String(u), ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()}}
+}
+
 // mustCounter is the counter of a string state checkState accepted.
 func mustCounter(v *value) int64 {
 	n, _ := kvstore.ParseCounter(v.str)
@@ -362,8 +450,8 @@ func checkHashSize(key string, h map[string]string) error {
 // hashItem is the whole item of the hash h at key, keeping the old item's expiry.
 func hashItem(key string, old *value, h map[string]string) map[string]types.AttributeValue {
 	item := valueKey(key)
-	if ttl, ok := old.item[attrTTL]; ok {
-		item[attrTTL] = ttl
+	if old.present() {
+		withExpiry(item, old.expiry)
 	}
 	item[attrKind], item[attrVersion] = avS(kindHash), newVersion()
 	for f, x := range h {
@@ -378,7 +466,7 @@ func hashItem(key string, old *value, h map[string]string) map[string]types.Attr
 // ErrNotInteger or ErrInvalidArgument first, then a conflict, then the failed
 // conditions (Exec returns false and exactly those operations report
 // ConditionalFailed).
-func (b *Backend) cancelled(ctx context.Context, tx []*txOp, tce *types.TransactionCanceledException) (done, ok bool, err error) {
+func (b *Backend) cancelled(ctx context.Context, tx []*txOp, items []types.TransactWriteItem, tce *types.TransactionCanceledException) (done, ok bool, err error) {
 	reasons := tce.CancellationReasons
 	if len(reasons) != len(tx) {
 		return true, false, fmt.Errorf("dynamodb: atomic write cancelled with %d reasons for %d items: %w", len(reasons), len(tx), tce)
@@ -391,6 +479,11 @@ func (b *Backend) cancelled(ctx context.Context, tx []*txOp, tce *types.Transact
 		switch code := aws.ToString(r.Code); code {
 		case "", "None":
 		case "ConditionalCheckFailed":
+			if isMetaItem(items[i]) {
+				// The meta item changed since it was read: read it again.
+				t.needsMeta, t.needsState, retry = true, true, true
+				continue
+			}
 			outcome, err := b.classify(ctx, t, r.Item)
 			switch {
 			case err != nil:
@@ -443,6 +536,36 @@ func (b *Backend) cancelled(ctx context.Context, tx []*txOp, tce *types.Transact
 	return true, false, fmt.Errorf("dynamodb: atomic write cancelled for no reason given: %w", tce)
 }
 
+// afterAtomicRemovals ends the expiry of sorted data whose last member the
+// transaction's ZHRems removed (see endIncarnation). The write is done: an error here
+// only means that the expiry may outlive the members.
+func (b *Backend) afterAtomicRemovals(ctx context.Context, tx []*txOp, removed int64) error {
+	var keys []string
+	for _, t := range tx {
+		if t.op.Kind == kvstore.AtomicZHRem {
+			keys = append(keys, t.op.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	errs := b.endIncarnations(ctx, "atomic write", keys, removed)
+	all := make([]error, 0, len(errs))
+	for _, err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+// isMetaItem reports whether a transaction item writes a meta item.
+func isMetaItem(it types.TransactWriteItem) bool {
+	if it.Update == nil {
+		return false
+	}
+	rk, _ := bytesOf(it.Update.Key[attrRK])
+	return string(rk) == rkMeta
+}
+
 func resetFailed(tx []*txOp) {
 	for _, t := range tx {
 		t.op.SetConditionalFailed(false)
@@ -466,6 +589,16 @@ func (b *Backend) classify(ctx context.Context, t *txOp, item map[string]types.A
 	switch op.Kind {
 	case kvstore.AtomicSetXX, kvstore.AtomicSetEQ, kvstore.AtomicDeleteXX, kvstore.AtomicZHAddNX:
 		return outcome{userFailed: true}, nil
+	case kvstore.AtomicExpire:
+		v, err := b.failedState(ctx, "atomic write", op.Key, item)
+		if err != nil {
+			return outcome{}, err
+		}
+		if !v.present() && !t.sortedLive {
+			return outcome{userFailed: true}, nil
+		}
+		t.needsState, t.needsMeta = true, true // it changed since it was read
+		return outcome{}, nil
 	}
 	fromFailure := len(item) > 0
 	v, err := b.failedState(ctx, "atomic write", op.Key, item)
@@ -476,7 +609,7 @@ func (b *Backend) classify(ctx context.Context, t *txOp, item map[string]types.A
 		return outcome{shell: v}, nil
 	}
 	switch op.Kind {
-	case kvstore.AtomicSetNX:
+	case kvstore.AtomicSetNX, kvstore.AtomicSetNXEX:
 		if v.present() {
 			return outcome{userFailed: true}, nil
 		}

@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/kvlambda/kvlambda/kvstore"
@@ -93,6 +94,7 @@ func (bt *batch) Exec(ctx context.Context) error {
 		}
 		return kvstore.BatchError(ops)
 	}
+	start := nowMillis()
 	var reads, writes []*kvstore.BatchOp
 	for _, op := range ops {
 		if op.Kind.IsWrite() {
@@ -117,11 +119,93 @@ func (bt *batch) Exec(ctx context.Context) error {
 	for _, c := range chunks(plain, maxBatchWrite) {
 		p.Go(func() { bt.b.execWrites(ctx, c) })
 	}
+	var mu sync.Mutex
+	scores := make(map[*kvstore.BatchOp]int64)
 	for _, c := range chunks(group(reads), maxBatchGet) {
-		p.Go(func() { bt.b.execReads(ctx, c) })
+		p.Go(func() {
+			bt.b.execReads(ctx, c, func(op *kvstore.BatchOp, written int64) {
+				mu.Lock()
+				defer mu.Unlock()
+				scores[op] = written
+			})
+		})
 	}
 	p.Wait()
+	bt.b.dropDeadScores(ctx, scores)
+	bt.b.afterRemovals(ctx, writes, start)
 	return kvstore.BatchError(ops)
+}
+
+// afterRemovals ends the expiry of sorted data whose last member the batch's ZRems
+// removed (see endIncarnation): one GetItem per key with a ZRem, concurrently. A
+// failure is reported on that key's ZRems.
+func (b *Backend) afterRemovals(ctx context.Context, writes []*kvstore.BatchOp, removed int64) {
+	var keys []string
+	for _, op := range writes {
+		if op.Kind == kvstore.BatchZRem && op.Err == nil {
+			keys = append(keys, op.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	errs := b.endIncarnations(ctx, "batch ZRem", keys, removed)
+	for _, op := range writes {
+		if err, ok := errs[op.Key]; ok && op.Kind == kvstore.BatchZRem && op.Err == nil {
+			op.Err = err
+		}
+	}
+}
+
+// dropDeadScores reads the meta items of the keys whose members ZScore found (their
+// write times in scores), BatchGetItem requests run concurrently, and turns the
+// members that are dead into absent ones. Batches without ZScore cost nothing more.
+func (b *Backend) dropDeadScores(ctx context.Context, scores map[*kvstore.BatchOp]int64) {
+	if len(scores) == 0 {
+		return
+	}
+	seen := make(map[itemKey]bool)
+	var keys []itemKey
+	for op := range scores {
+		if k := metaItemKey(op.Key); !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	var mu sync.Mutex
+	metas := make(map[itemKey]map[string]types.AttributeValue)
+	failed := make(map[itemKey]error)
+	p := newPool(b.opts.concurrency)
+	for _, c := range chunks(keys, maxBatchGet) {
+		p.Go(func() {
+			found, pending, err := b.getItems(ctx, c, b.consistent)
+			mu.Lock()
+			defer mu.Unlock()
+			for k, item := range found {
+				metas[k] = item
+			}
+			for _, k := range pending {
+				failed[k] = err
+			}
+		})
+	}
+	p.Wait()
+	now := nowMillis()
+	for op, written := range scores {
+		k := metaItemKey(op.Key)
+		if err, ok := failed[k]; ok {
+			op.Float, op.Err = nil, wrap("batch ZScore", op.Key, fmt.Errorf("meta item not read: %w", err))
+			continue
+		}
+		m, err := decodeMeta(metas[k])
+		if err != nil {
+			op.Float, op.Err = nil, corrupt(op.Key, err)
+			continue
+		}
+		if written < m.cut(now) {
+			op.Float = nil
+		}
+	}
 }
 
 func allPlain(ops []*kvstore.BatchOp) bool {
@@ -157,8 +241,9 @@ func (b *Backend) execWrites(ctx context.Context, items []*batchItem) {
 	}
 }
 
-// execReads sends one BatchGetItem for the items and sets every read's result.
-func (b *Backend) execReads(ctx context.Context, items []*batchItem) {
+// execReads sends one BatchGetItem for the items and sets every read's result,
+// passing the write time of each member ZScore found to score.
+func (b *Backend) execReads(ctx context.Context, items []*batchItem, score func(op *kvstore.BatchOp, written int64)) {
 	keys := make([]itemKey, len(items))
 	for i, it := range items {
 		keys[i] = it.key
@@ -174,30 +259,33 @@ func (b *Backend) execReads(ctx context.Context, items []*batchItem) {
 				op.Err = wrap("batch "+op.Kind.String(), op.Key, fmt.Errorf("not read: %w", err))
 				continue
 			}
-			readResult(op, found[it.key])
+			if w, ok := readResult(op, found[it.key]); ok {
+				score(op, w)
+			}
 		}
 	}
 }
 
-// readResult decodes a batch read's result from its item (nil when absent).
-func readResult(op *kvstore.BatchOp, item map[string]types.AttributeValue) {
+// readResult decodes a batch read's result from its item (nil when absent); for a
+// ZScore that found its member, it also returns the member's write time and true.
+func readResult(op *kvstore.BatchOp, item map[string]types.AttributeValue) (int64, bool) {
 	if op.Kind == kvstore.BatchZScore {
 		if len(item) == 0 {
-			return
+			return 0, false
 		}
 		m, err := decodeSorted(item)
 		if err != nil {
 			op.Err = corrupt(op.Key, err)
-			return
+			return 0, false
 		}
 		s := m.score
 		op.Float = &s
-		return
+		return m.written, true
 	}
-	v, err := decodeValue(item)
+	v, err := decodeLive(item)
 	if err != nil {
 		op.Err = corrupt(op.Key, err)
-		return
+		return 0, false
 	}
 	switch op.Kind {
 	case kvstore.BatchGet:
@@ -209,4 +297,5 @@ func readResult(op *kvstore.BatchOp, item map[string]types.AttributeValue) {
 	default:
 		op.Err = kvstore.InvalidArgumentf("unknown batch read %v", op.Kind)
 	}
+	return 0, false
 }

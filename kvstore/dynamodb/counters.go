@@ -12,7 +12,8 @@ import (
 )
 
 // incrementUpdate is the one-request form of NIncrBy: ADD n to the Number attribute,
-// on condition that the key is absent or holds a counter whose sum stays an int64.
+// on condition that the key is absent or holds a live counter whose sum stays an
+// int64 (an expired counter fails it: NIncrBy clears it and starts from 0).
 func incrementUpdate(e *expr, n int64) (update, cond string) {
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 	if n > 0 {
@@ -24,7 +25,7 @@ func incrementUpdate(e *expr, n int64) (update, cond string) {
 	str := e.value(avS(kindString))
 	update = "SET " + t + " = " + str + " ADD " + num + " " + e.value(avN(n))
 	cond = "attribute_not_exists(" + e.name(attrHK) + ") OR (" + t + " = " + str + " AND " + num +
-		" BETWEEN " + e.value(avN(lo)) + " AND " + e.value(avN(hi)) + ")"
+		" BETWEEN " + e.value(avN(lo)) + " AND " + e.value(avN(hi)) + " AND " + live(e) + ")"
 	return update, cond
 }
 
@@ -33,7 +34,7 @@ func incrementUpdate(e *expr, n int64) (update, cond string) {
 func rewriteUpdate(e *expr, old string, sum int64) (update, cond string) {
 	t, v := e.name(attrKind), e.name(attrValue)
 	update = "SET " + e.name(attrNumber) + " = " + e.value(avN(sum)) + " REMOVE " + v
-	cond = t + " = " + e.value(avS(kindString)) + " AND " + v + " = " + e.value(avS(old))
+	cond = t + " = " + e.value(avS(kindString)) + " AND " + v + " = " + e.value(avS(old)) + " AND " + live(e)
 	return update, cond
 }
 

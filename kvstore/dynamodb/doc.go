@@ -15,7 +15,8 @@
 //	hk         B     partition key: the key's bytes
 //	rk         B     sort key: "_" (0x5F) for the key's value item; "z" + field for
 //	                 a sorted-set member or sorted-hash field (the prefix keeps the
-//	                 two apart and allows an empty field)
+//	                 two apart and allows an empty field); "y" for the meta item of
+//	                 the key's sorted data (its expiry; see Expiry)
 //	rk2        B     sort key of the local secondary index "rk2", on sorted members
 //	                 only: the score in 8 order-preserving bytes, then the field.
 //	                 bits := math.Float64bits(score); negative: ^bits, else
@@ -34,7 +35,15 @@
 //	ver        B     8 random bytes every set or hash write replaces: lets a write
 //	                 be conditional on "unchanged since read" (a hash's fields cannot
 //	                 be named in a condition)
-//	ttl        N     reserved: expiry, epoch seconds
+//	x          N     of a value item: its exact expiry, Unix milliseconds (none: it
+//	                 does not expire); of a meta item: the sorted data's expiry
+//	ttl        N     of a value item with x: ceil(x / 1000), Unix seconds, for
+//	                 DynamoDB's time to live (which deletes days late at best:
+//	                 correctness never depends on it); meta items have none
+//	wt         N     of a sorted member: its write time, Unix milliseconds (every
+//	                 ZAdd, ZHAdd, ZIncrBy and batched or atomic ZAdd sets it)
+//	dead       N     of a meta item: the expiry of the sorted data's last
+//	                 incarnation that passed (see Expiry)
 //
 // A sorted member with member == field (every ZAdd) has no v. A key's value and its
 // sorted members are separate items, so sorted data lives beside the value as
@@ -42,6 +51,9 @@
 // an item's copy in a local secondary index toward the item's 400 KB limit, so
 // projecting everything would halve the largest sorted member. Score ranges read
 // small members from the index and fetch longer ones (w) with BatchGetItem.
+//
+// (The design note called the write time w; w already holds long sorted members, so
+// it is wt.)
 //
 // CreateTable (or CreateTableInput, for infrastructure code) makes such a table:
 // on-demand billing, a stream of new and old images, which DecodeStreamRecord reads
@@ -51,7 +63,7 @@
 //
 // Every write that creates or changes a value carries its type check in its own
 // condition, never in an extra read: SAdd is an UpdateItem with the condition
-// attribute_not_exists(hk) OR t = "set", and a failed condition returns the item
+// attribute_not_exists(hk) OR (t = "set" AND the item has not expired), and a failed condition returns the item
 // (ReturnValuesOnConditionCheckFailure ALL_OLD) to tell ErrWrongType from the other
 // reasons. SRem and HDel that empty a set or hash delete its item with a second,
 // conditional request; an emptied item left behind (a "shell": the process died in
@@ -66,10 +78,64 @@
 // counter found stored as a string in v (written by another tool) is rewritten with
 // a conditional read-modify-write.
 //
+// # Expiry
+//
+// Times come from the client's clock (Lambda's is NTP-disciplined): an item is
+// expired from the millisecond its x is <= now, and from then on it is absent to
+// every read (filtered client-side, at no cost) and every condition: "absent" is
+// attribute_not_exists(hk) OR x <= :now, "present" adds attribute_not_exists(x) OR
+// x > :now, and writes that merge into a value (SAdd's ADD, HSet, NIncrBy's ADD,
+// SRem, HDel) carry the latter, so they never revive an expired item. When such a
+// condition fails on an expired item, the writer deletes it on condition that x is
+// unchanged (as it clears shells) and writes again: the first write after expiry
+// costs two requests more, and the new value has no expiry. The stream shows that
+// deletion as a del. Set (a PutItem of the whole item) clears the expiry; SetArgs
+// with KeepTTL reads x first.
+//
+// Sorted data expires without touching its members: its meta item (rk "y") holds x
+// and dead, and each member its write time wt. Let cut be x once x has passed, else
+// dead: a member is live iff wt >= cut. Expire of a sorted set of any size is one
+// UpdateItem of the meta item (an x that has passed becomes dead). Members written
+// after the expiry (ZAdd on an expired key) are live: a new incarnation, without
+// expiry. Keys whose sorted data never had an expiry have no meta item. Dead members
+// stay stored until something removes them (ZRem, or a reclamation that is not
+// implemented yet): reads skip them, paying for reading them.
+//
+// Costs of expiry (requests; R = one round trip):
+//
+//	SetEX, SetNXEX, SetArgs   1 PutItem (KeepTTL: + 1 GetItem before it)
+//	GetEx                     1 UpdateItem (a passed time: 1 DeleteItem); no options: 1 GetItem
+//	GetDel                    1 DeleteItem
+//	Expire, ExpireAt(If)      1R: UpdateItem (or DeleteItem) of the value, GetItem of the
+//	                          meta item, Query of 1 member; + 1 UpdateItem of the meta
+//	                          item when the key has sorted data (1 WCU, whatever its size)
+//	Persist                   as Expire
+//	TTL                       1 GetItem; without a value, + 1R: GetItem (meta) and Query
+//	first write after expiry  + 1 DeleteItem and the write again
+//	ranges, counts            + 1 GetItem of the meta item, concurrent with the Query
+//	                          (0.5 RCU). Only when the meta item has a cut (an expiry
+//	                          passed once): score ranges and ZCount read all the key's
+//	                          members from the table instead of the rk2 index (which
+//	                          does not project wt), filtered on rk2 and wt, and sort
+//	                          them here: the cost of the key's whole sorted data; lex
+//	                          ranges filter on wt here, and ZLexCount counts again
+//	                          filtered on wt
+//	ZScore                    1 BatchGetItem of the member and the meta item
+//	ZIncrBy                   its read becomes a BatchGetItem with the meta item
+//	ZRem, ZHRem               1R: DeleteItem and GetItem (meta); when the sorted data has
+//	                          an expiry, + Query of 1 member and, if none is left, 1
+//	                          UpdateItem: the expiry ends with the last member
+//	batch ZScore              + 1 BatchGetItem per 100 keys whose members were found
+//	batch ZRem, atomic ZRem   afterwards, as ZRem: 1 GetItem (meta) per key, concurrently
+//	atomic Expire             + GetItem (meta) and Query of 1 member per Expire, all
+//	                          concurrent, before the transaction; an Expire of a key with
+//	                          a value and sorted data takes two of its items
+//	atomic ZAddNX             + 1 GetItem (meta) before the transaction
+//
 // # Requests
 //
-// Get, Set, SetNX, SetXX, SetEQ, Delete, NIncrBy, SAdd, HSet, ZAdd, ZScore, ZRem are
-// one request each; SRem and HDel one, or two when they empty the key; ZIncrBy a
+// Get, Set, SetNX, SetXX, SetEQ, Delete, NIncrBy, SAdd, HSet, ZAdd, ZScore are
+// one request each (see Expiry for ZRem and the expiry operations); SRem and HDel one, or two when they empty the key; ZIncrBy a
 // read and a conditional write, retried on contention. Ranges and counts are Query
 // requests (paginated, stopped at the limit); batches use BatchGetItem (100 keys)
 // and BatchWriteItem (25 items) concurrently; an atomic write is one

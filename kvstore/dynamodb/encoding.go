@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -15,16 +16,19 @@ import (
 
 // Attribute names of the single-table layout (see the package documentation).
 const (
-	attrHK      = "hk"  // partition key: the key's bytes
-	attrRK      = "rk"  // sort key: "_" for the value, "z"+field for a sorted member
-	attrRK2     = "rk2" // LSI sort key of sorted members: score (8 bytes) + field
-	attrKind    = "t"   // kind of the value item: kindString, kindSet or kindHash
-	attrValue   = "v"   // string value (B); of a sorted member, see sortedItem
-	attrMember  = "w"   // a sorted-hash member longer than inlineMemberMax
-	attrNumber  = "n"   // string value that is a canonical decimal int64, as a Number
-	attrMembers = "s"   // set members (BS)
-	attrVersion = "ver" // random 8 bytes replaced by every set or hash write
-	attrTTL     = "ttl" // reserved: expiry time, epoch seconds (Number)
+	attrHK      = "hk"   // partition key: the key's bytes
+	attrRK      = "rk"   // sort key: "_" for the value, "z"+field for a sorted member
+	attrRK2     = "rk2"  // LSI sort key of sorted members: score (8 bytes) + field
+	attrKind    = "t"    // kind of the value item: kindString, kindSet or kindHash
+	attrValue   = "v"    // string value (B); of a sorted member, see sortedItem
+	attrMember  = "w"    // a sorted-hash member longer than inlineMemberMax
+	attrNumber  = "n"    // string value that is a canonical decimal int64, as a Number
+	attrMembers = "s"    // set members (BS)
+	attrVersion = "ver"  // random 8 bytes replaced by every set or hash write
+	attrTTL     = "ttl"  // DynamoDB's time to live: ceil(x / 1000), epoch seconds (Number)
+	attrExpiry  = "x"    // exact expiry, epoch milliseconds (Number)
+	attrWritten = "wt"   // a sorted member's write time, epoch milliseconds (Number)
+	attrDead    = "dead" // the meta item's: expiry of the sorted data's last passed incarnation
 
 	hashFieldPrefix       = "f:" // hash field attribute, field valid UTF-8
 	hashBinaryFieldPrefix = "b:" // hash field attribute, base64 of a field that is not UTF-8
@@ -47,6 +51,7 @@ const inlineMemberMax = kvstore.SortedIndexedMemberSize
 // every sorted member.
 const (
 	rkValue      = "_"
+	rkMeta       = "y"
 	sortedPrefix = 'z'
 	scoreLen     = 8
 )
@@ -131,6 +136,7 @@ func sortedRK2(field string, score float64) []byte {
 func sortedItem(key, field, member string, score float64) map[string]types.AttributeValue {
 	item := sortedKey(key, field)
 	item[attrRK2] = avB(sortedRK2(field, score))
+	item[attrWritten] = avN(nowMillis())
 	switch {
 	case member == field:
 	case len(member) <= inlineMemberMax:
@@ -206,6 +212,10 @@ type value struct {
 	members  []string
 	fields   map[string]string
 	version  types.AttributeValue
+	// expiry is the item's x (Unix ms), 0 when it does not expire; expired is true
+	// when decodeLive found it passed: the item is then absent to everything.
+	expiry  int64
+	expired bool
 	// item is the item as read.
 	item map[string]types.AttributeValue
 }
@@ -215,6 +225,9 @@ type value struct {
 // or hash emptied by SRem or HDel whose item is about to be (or, after a crash between
 // the two requests, was never) deleted. Every operation treats a shell as absent.
 func (v *value) present() bool {
+	if v.expired {
+		return false
+	}
 	switch v.kind {
 	case kindString:
 		return v.hasStr
@@ -226,7 +239,7 @@ func (v *value) present() bool {
 	return false
 }
 
-// shell reports whether the item exists but holds nothing.
+// shell reports whether the item exists but holds nothing (or has expired).
 func (v *value) shell() bool { return v.exists && !v.present() }
 
 func bytesOf(av types.AttributeValue) ([]byte, bool) {
@@ -252,6 +265,13 @@ func decodeValue(item map[string]types.AttributeValue) (*value, error) {
 		v.kind = string(b)
 	}
 	v.version = item[attrVersion]
+	if av, ok := item[attrExpiry]; ok {
+		x, err := numberOf(av)
+		if err != nil {
+			return nil, fmt.Errorf("attribute x: %w", err)
+		}
+		v.expiry = x
+	}
 	switch v.kind {
 	case kindString:
 		if av, ok := item[attrNumber]; ok {
@@ -305,6 +325,52 @@ func decodeValue(item map[string]types.AttributeValue) (*value, error) {
 	return v, nil
 }
 
+// decodeLive decodes a value item as kvstore's operations see it now: an item whose
+// expiry has passed is absent (present reports false; shell true, so that the
+// operations that meet it clear it as they clear shells).
+func decodeLive(item map[string]types.AttributeValue) (*value, error) {
+	v, err := decodeValue(item)
+	if err != nil {
+		return nil, err
+	}
+	v.expired = v.expiry != 0 && v.expiry <= nowMillis()
+	return v, nil
+}
+
+// numberOf returns the int64 a Number attribute holds.
+func numberOf(av types.AttributeValue) (int64, error) {
+	n, ok := av.(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("not a number")
+	}
+	i, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not an int64", n.Value)
+	}
+	return i, nil
+}
+
+// nowMillis is the client's clock in Unix milliseconds: expiry is decided by it.
+func nowMillis() int64 { return time.Now().UnixMilli() }
+
+// ttlSeconds is the ttl attribute of an expiry at (Unix ms): ceil(at / 1000), so that
+// DynamoDB's deletion never comes before the exact expiry.
+func ttlSeconds(at int64) int64 {
+	if at <= 0 {
+		return 0
+	}
+	return (at + 999) / 1000
+}
+
+// withExpiry adds the attributes x and ttl of the expiry at (Unix ms) to item; at 0
+// adds nothing.
+func withExpiry(item map[string]types.AttributeValue, at int64) map[string]types.AttributeValue {
+	if at != 0 {
+		item[attrExpiry], item[attrTTL] = avN(at), avN(ttlSeconds(at))
+	}
+	return item
+}
+
 // sortedMember is a decoded sorted member item.
 type sortedMember struct {
 	field  string
@@ -313,6 +379,9 @@ type sortedMember struct {
 	rk2    []byte
 	// hasValue is true when the item stores its member (it differs from the field).
 	hasValue bool
+	// written is the member's write time (wt, Unix ms; 0 for a member written before
+	// kvstore had expiry, or read from the rk2 index, which does not project it).
+	written int64
 	// external is true when the member is stored in w, outside the rk2 index; missing
 	// is true when the item came from the index without it, gone when fetching it
 	// found it removed.
@@ -338,6 +407,11 @@ func decodeSorted(item map[string]types.AttributeValue) (*sortedMember, error) {
 	}
 	m := &sortedMember{field: string(rk[1:]), score: score, rk2: rk2}
 	m.member = m.field
+	if av, ok := item[attrWritten]; ok {
+		if m.written, err = numberOf(av); err != nil {
+			return nil, fmt.Errorf("sorted member's wt: %w", err)
+		}
+	}
 	switch av := item[attrValue].(type) {
 	case nil:
 	case *types.AttributeValueMemberB:

@@ -49,3 +49,15 @@ func (e *expr) Names() map[string]string { return e.names }
 
 // Values returns the ExpressionAttributeValues (nil when none).
 func (e *expr) Values() map[string]types.AttributeValue { return e.values }
+
+// live is a condition that the item has not expired: it has no x, or x is later than
+// now. Every condition that wants a value present, or merges into it, carries it.
+func live(e *expr) string {
+	x := e.name(attrExpiry)
+	return "(attribute_not_exists(" + x + ") OR " + x + " > " + e.value(avN(nowMillis())) + ")"
+}
+
+// absent is a condition that the item is absent to kvstore: missing, or expired.
+func absent(e *expr) string {
+	return "(attribute_not_exists(" + e.name(attrHK) + ") OR " + e.name(attrExpiry) + " <= " + e.value(avN(nowMillis())) + ")"
+}

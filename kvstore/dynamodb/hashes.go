@@ -94,14 +94,19 @@ func (b *Backend) rewriteHash(ctx context.Context, op, key string, change func(m
 			return kvstore.WrongTypef(key)
 		}
 		h := make(map[string]string, len(v.fields))
-		for f, x := range v.fields {
-			h[f] = x
+		if v.present() {
+			for f, x := range v.fields {
+				h[f] = x
+			}
 		}
 		change(h)
 		var e expr
 		var cond string
 		if v.exists {
 			cond = sameVersionCondition(&e, v)
+			if v.present() && v.expiry != 0 {
+				cond += " AND " + live(&e) // the expiry kept must not pass meanwhile
+			}
 		} else {
 			cond = "attribute_not_exists(" + e.name(attrHK) + ")"
 		}
@@ -119,15 +124,7 @@ func (b *Backend) rewriteHash(ctx context.Context, op, key string, change func(m
 			_, err = b.deleteItem(ctx, &awsdynamodb.DeleteItemInput{Key: valueKey(key), ConditionExpression: aws.String(cond),
 				ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()})
 		} else {
-			item := valueKey(key)
-			if ttl, ok := v.item[attrTTL]; ok {
-				item[attrTTL] = ttl
-			}
-			item[attrKind], item[attrVersion] = avS(kindHash), newVersion()
-			for f, x := range h {
-				item[hashFieldAttr(f)] = avS(x)
-			}
-			_, err = b.putItem(ctx, &awsdynamodb.PutItemInput{Item: item, ConditionExpression: aws.String(cond),
+			_, err = b.putItem(ctx, &awsdynamodb.PutItemInput{Item: hashItem(key, v, h), ConditionExpression: aws.String(cond),
 				ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values()})
 		}
 		if _, failed := conditionFailed(err); !failed {
@@ -174,7 +171,7 @@ func (b *Backend) HDel(ctx context.Context, key, field string, fields ...string)
 				}
 			})
 		}
-		cond := e.name(attrKind) + " = " + e.value(avS(kindHash))
+		cond := e.name(attrKind) + " = " + e.value(avS(kindHash)) + " AND " + live(&e)
 		out, err := b.updateItem(ctx, &awsdynamodb.UpdateItemInput{
 			Key: valueKey(key), UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond),
 			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
@@ -182,7 +179,7 @@ func (b *Backend) HDel(ctx context.Context, key, field string, fields ...string)
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		})
 		if err == nil {
-			v, err := decodeValue(out.Attributes)
+			v, err := decodeLive(out.Attributes)
 			if err != nil {
 				return corrupt(key, err)
 			}
@@ -218,7 +215,7 @@ func (b *Backend) HGet(ctx context.Context, key, field string) (*string, error) 
 	if err := kvstore.ValidateHashField(field); err != nil {
 		return nil, err
 	}
-	v, err := b.readValue(ctx, "HGet", key, false, attrKind, attrValue, attrNumber, attrMembers, hashFieldAttr(field))
+	v, err := b.readValue(ctx, "HGet", key, false, attrKind, attrValue, attrNumber, attrMembers, attrExpiry, hashFieldAttr(field))
 	if err != nil {
 		return nil, err
 	}

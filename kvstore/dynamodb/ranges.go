@@ -15,6 +15,9 @@ import (
 // maxField is the longest sorted field; the key conditions below rely on it.
 const maxField = kvstore.MaxSortedMemberSize
 
+// minLex and maxLex are the lex bounds "-" and "+".
+var minLex, maxLex = kvstore.LexBound{Min: true}, kvstore.LexBound{Max: true}
+
 // sortRange is one Query's sort-key range: index "" (the table, rk) or indexRK2.
 type sortRange struct {
 	index  string
@@ -93,24 +96,44 @@ func (b *Backend) queryInput(key string, r sortRange, rev bool) *awsdynamodb.Que
 		" BETWEEN " + e.value(avB(r.lo)) + " AND " + e.value(avB(r.hi))
 	in := &awsdynamodb.QueryInput{
 		KeyConditionExpression: aws.String(cond), ConsistentRead: b.consistentRead(),
-		ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),
 		ScanIndexForward: aws.Bool(!rev),
 	}
 	if r.index != "" {
 		in.IndexName = aws.String(r.index)
 	}
+	in.ExpressionAttributeNames, in.ExpressionAttributeValues = e.Names(), e.Values()
 	return in
 }
 
-// queryMembers returns up to limit (0: all) members of key in r, paginating.
+// queryMembers returns up to limit (0: all) live members of key in r, paginating.
+// The meta item is read concurrently with the first page; when it makes some members
+// dead (cut > 0), they are filtered out here (lex ranges, whose table items hold wt)
+// or the range becomes scanMembers (score ranges: the rk2 index lacks wt).
 func (b *Backend) queryMembers(ctx context.Context, op, key string, r sortRange, rev bool, limit int) ([]*sortedMember, error) {
+	mc := b.readMetaAsync(ctx, op, key, false)
+	metaRead := false
+	var cut int64
 	in := b.queryInput(key, r, rev)
 	var out []*sortedMember
 	for {
-		if limit > 0 {
+		switch {
+		case cut > 0:
+			in.Limit = nil // dead members are filtered here: read whole pages
+		case limit > 0:
 			in.Limit = aws.Int32(int32(min(limit-len(out), math.MaxInt32)))
 		}
 		page, err := b.query(ctx, in)
+		if !metaRead {
+			mr := <-mc
+			metaRead = true
+			if err == nil && mr.err != nil {
+				return nil, mr.err
+			}
+			cut = mr.m.cut(nowMillis())
+			if err == nil && cut > 0 && r.index != "" {
+				return b.scanMembers(ctx, op, key, r, rev, limit, cut)
+			}
+		}
 		if err != nil {
 			return nil, wrap(op, key, err)
 		}
@@ -119,6 +142,9 @@ func (b *Backend) queryMembers(ctx context.Context, op, key string, r sortRange,
 			m, err := decodeSorted(item)
 			if err != nil {
 				return nil, corrupt(key, err)
+			}
+			if m.written < cut {
+				continue
 			}
 			if m.missing {
 				missing = append(missing, m)
@@ -136,6 +162,47 @@ func (b *Backend) queryMembers(ctx context.Context, op, key string, r sortRange,
 		}
 		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
+}
+
+// scanMembers is queryMembers of a score range when some members are dead (cut > 0):
+// the rk2 index does not project wt, and asking it for wt would fetch every index
+// entry read from the table (a read unit each, dead ones included), so instead one
+// Query reads all of key's members from the table, filtered on rk2 and wt, and the
+// live ones are sorted by rk2 here. That costs the size of the key's sorted data.
+func (b *Backend) scanMembers(ctx context.Context, op, key string, r sortRange, rev bool, limit int, cut int64) ([]*sortedMember, error) {
+	in := b.queryInput(key, allMembers(), false)
+	in.ExpressionAttributeNames["#wt"], in.ExpressionAttributeNames["#rk2"] = attrWritten, attrRK2
+	in.ExpressionAttributeValues[":cut"] = avN(cut)
+	in.ExpressionAttributeValues[":lo"], in.ExpressionAttributeValues[":hi"] = avB(r.lo), avB(r.hi)
+	in.FilterExpression = aws.String("#wt >= :cut AND #rk2 BETWEEN :lo AND :hi")
+	var out []*sortedMember
+	for {
+		page, err := b.query(ctx, in)
+		if err != nil {
+			return nil, wrap(op, key, err)
+		}
+		for _, item := range page.Items {
+			m, err := decodeSorted(item)
+			if err != nil {
+				return nil, corrupt(key, err)
+			}
+			out = append(out, m)
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			break
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+	slices.SortFunc(out, func(a, b *sortedMember) int {
+		if rev {
+			return bytes.Compare(b.rk2, a.rk2)
+		}
+		return bytes.Compare(a.rk2, b.rk2)
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // fetchMembers reads the members the rk2 index does not hold (see sortedItem) from
@@ -166,10 +233,48 @@ func (b *Backend) fetchMembers(ctx context.Context, op, key string, ms []*sorted
 	return nil
 }
 
-// queryCount counts key's members in r with Select COUNT, paginating.
+// queryCount counts key's live members in r: a Select COUNT Query, paginating, sent
+// concurrently with the meta item's read; when the meta item makes some members dead
+// (cut > 0), the count runs again, filtered on wt >= cut.
 func (b *Backend) queryCount(ctx context.Context, op, key string, r sortRange) (int, error) {
-	in := b.queryInput(key, r, false)
-	in.Select = types.SelectCount
+	mc := b.readMetaAsync(ctx, op, key, false)
+	n, err := b.queryCountFiltered(ctx, op, key, r, 0, b.consistent)
+	mr := <-mc
+	switch {
+	case err != nil:
+		return 0, err
+	case mr.err != nil:
+		return 0, mr.err
+	}
+	if cut := mr.m.cut(nowMillis()); cut > 0 && n > 0 {
+		return b.queryCountFiltered(ctx, op, key, r, cut, b.consistent)
+	}
+	return n, nil
+}
+
+// queryCountFiltered counts key's members in r written at cut or later (all when cut
+// is 0) with Select COUNT, paginating. With a cut, the rk2 index (which does not
+// project wt, and refuses a filter on it) is not used: the Query reads every member
+// of key from the table, filtered on rk2 and wt, which costs the members' size, not
+// one fetch from the table per member.
+func (b *Backend) queryCountFiltered(ctx context.Context, op, key string, r sortRange, cut int64, consistent bool) (int, error) {
+	rr := r
+	if cut > 0 && r.index != "" {
+		rr = allMembers()
+	}
+	in := b.queryInput(key, rr, false)
+	in.Select, in.ConsistentRead = types.SelectCount, aws.Bool(consistent)
+	if cut > 0 {
+		in.ExpressionAttributeNames["#wt"] = attrWritten
+		in.ExpressionAttributeValues[":cut"] = avN(cut)
+		filter := "#wt >= :cut"
+		if r.index != "" {
+			in.ExpressionAttributeNames["#rk2"] = attrRK2
+			in.ExpressionAttributeValues[":lo"], in.ExpressionAttributeValues[":hi"] = avB(r.lo), avB(r.hi)
+			filter += " AND #rk2 BETWEEN :lo AND :hi"
+		}
+		in.FilterExpression = aws.String(filter)
+	}
 	n := 0
 	for {
 		page, err := b.query(ctx, in)

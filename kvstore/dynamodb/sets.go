@@ -9,10 +9,11 @@ import (
 	"github.com/kvlambda/kvlambda/kvstore"
 )
 
-// kindCondition is "the key is absent or holds kind": the type check of an
-// operation that creates its kind of value.
+// kindCondition is "the key is missing or holds kind, unexpired": the type check of
+// an operation that creates or merges into its kind of value. An expired item fails
+// it, so that a merge never revives it: the writer clears it and tries again.
 func kindCondition(e *expr, kind string) string {
-	return "attribute_not_exists(" + e.name(attrHK) + ") OR " + e.name(attrKind) + " = " + e.value(avS(kind))
+	return "attribute_not_exists(" + e.name(attrHK) + ") OR (" + e.name(attrKind) + " = " + e.value(avS(kind)) + " AND " + live(e) + ")"
 }
 
 // sAddUpdate adds members to a set, replacing its version.
@@ -84,7 +85,7 @@ func (b *Backend) SRem(ctx context.Context, key string, member any, members ...a
 	for {
 		var e expr
 		update := "SET " + e.name(attrVersion) + " = " + e.value(newVersion()) + " DELETE " + e.name(attrMembers) + " " + e.value(avBS(ms))
-		cond := e.name(attrKind) + " = " + e.value(avS(kindSet))
+		cond := e.name(attrKind) + " = " + e.value(avS(kindSet)) + " AND " + live(&e)
 		out, err := b.updateItem(ctx, &awsdynamodb.UpdateItemInput{
 			Key: valueKey(key), UpdateExpression: aws.String(update), ConditionExpression: aws.String(cond),
 			ExpressionAttributeNames: e.Names(), ExpressionAttributeValues: e.Values(),

@@ -36,27 +36,30 @@ func (b *Backend) zhAdd(ctx context.Context, op, key, field string, member any, 
 	return wrap(op, key, err)
 }
 
-// readSorted reads one sorted member's item (nil when absent).
-func (b *Backend) readSorted(ctx context.Context, op, key, field string, consistent bool) (*sortedMember, error) {
-	in := &awsdynamodb.GetItemInput{Key: sortedKey(key, field), ConsistentRead: b.consistentRead()}
-	if consistent {
-		in.ConsistentRead = aws.Bool(true)
-	}
-	out, err := b.getItem(ctx, in)
+// readSorted reads one sorted member's item and key's meta item with one
+// BatchGetItem. The member is nil when absent; dead reports a member that the meta
+// item makes dead (expired with an earlier incarnation of the sorted data).
+func (b *Backend) readSorted(ctx context.Context, op, key, field string, consistent bool) (m *sortedMember, dead bool, err error) {
+	mk := sortedItemKey(key, field)
+	found, _, err := b.getItems(ctx, []itemKey{mk, metaItemKey(key)}, consistent || b.consistent)
 	if err != nil {
-		return nil, wrap(op, key, err)
+		return nil, false, wrap(op, key, err)
 	}
-	if len(out.Item) == 0 {
-		return nil, nil
-	}
-	m, err := decodeSorted(out.Item)
+	md, err := decodeMeta(found[metaItemKey(key)])
 	if err != nil {
-		return nil, corrupt(key, err)
+		return nil, false, corrupt(key, err)
 	}
-	return m, nil
+	item := found[mk]
+	if len(item) == 0 {
+		return nil, false, nil
+	}
+	if m, err = decodeSorted(item); err != nil {
+		return nil, false, corrupt(key, err)
+	}
+	return m, !md.liveMember(m, nowMillis()), nil
 }
 
-// ZScore implements kvstore.Backend: one GetItem.
+// ZScore implements kvstore.Backend: one BatchGetItem of the member and the meta item.
 func (b *Backend) ZScore(ctx context.Context, key string, member any) (*float64, error) {
 	field, err := kvstore.SortedField(member)
 	if err != nil {
@@ -65,15 +68,16 @@ func (b *Backend) ZScore(ctx context.Context, key string, member any) (*float64,
 	if err := begin(ctx, key); err != nil {
 		return nil, err
 	}
-	m, err := b.readSorted(ctx, "ZScore", key, field, false)
-	if err != nil || m == nil {
+	m, dead, err := b.readSorted(ctx, "ZScore", key, field, false)
+	if err != nil || m == nil || dead {
 		return nil, err
 	}
 	s := m.score
 	return &s, nil
 }
 
-// ZRem implements kvstore.Backend: one DeleteItem.
+// ZRem implements kvstore.Backend: one DeleteItem, and a GetItem of the meta item
+// sent with it (see zhRem).
 func (b *Backend) ZRem(ctx context.Context, key string, member any) error {
 	field, err := kvstore.SortedField(member)
 	if err != nil {
@@ -82,7 +86,7 @@ func (b *Backend) ZRem(ctx context.Context, key string, member any) error {
 	return b.zhRem(ctx, "ZRem", key, field)
 }
 
-// ZHRem implements kvstore.Backend: one DeleteItem.
+// ZHRem implements kvstore.Backend: as ZRem.
 func (b *Backend) ZHRem(ctx context.Context, key, field string) error {
 	if err := kvstore.ValidateSortedMember(field); err != nil {
 		return err
@@ -94,12 +98,20 @@ func (b *Backend) zhRem(ctx context.Context, op, key, field string) error {
 	if err := begin(ctx, key); err != nil {
 		return err
 	}
+	removed := nowMillis()
+	mc := b.readMetaAsync(ctx, op, key, true)
 	_, err := b.deleteItem(ctx, &awsdynamodb.DeleteItemInput{Key: sortedKey(key, field)})
-	return wrap(op, key, err)
+	if err != nil {
+		<-mc
+		return wrap(op, key, err)
+	}
+	// The sorted data loses its expiry with its last member.
+	return b.endIncarnation(ctx, op, key, mc, removed)
 }
 
-// ZIncrBy implements kvstore.Backend: a consistent GetItem, then a PutItem on
-// condition that the member is unchanged; a failed condition returns the member's
+// ZIncrBy implements kvstore.Backend: a consistent BatchGetItem of the member and the
+// meta item (a dead member counts as absent), then a PutItem on condition that the
+// member is unchanged; a failed condition returns the member's
 // new state, from which it tries again, until it succeeds or the context ends.
 func (b *Backend) ZIncrBy(ctx context.Context, key string, member string, n float64) (float64, error) {
 	if err := kvstore.ValidateSortedMember(member); err != nil {
@@ -111,13 +123,13 @@ func (b *Backend) ZIncrBy(ctx context.Context, key string, member string, n floa
 	if err := begin(ctx, key); err != nil {
 		return 0, err
 	}
-	cur, err := b.readSorted(ctx, "ZIncrBy", key, member, true)
+	cur, dead, err := b.readSorted(ctx, "ZIncrBy", key, member, true)
 	if err != nil {
 		return 0, err
 	}
 	for attempt := 0; ; attempt++ {
 		score, m := 0.0, member
-		if cur != nil {
+		if cur != nil && !dead {
 			score, m = cur.score, cur.member
 		}
 		r, err := kvstore.AddScore(score, n)
@@ -144,24 +156,17 @@ func (b *Backend) ZIncrBy(ctx context.Context, key string, member string, n floa
 		if err == nil {
 			return r, nil
 		}
-		item, failed := conditionFailed(err)
-		if !failed {
+		if _, failed := conditionFailed(err); !failed {
 			return 0, wrap("ZIncrBy", key, err)
 		}
-		if len(item) > 0 {
-			if cur, err = decodeSorted(item); err != nil {
-				return 0, corrupt(key, err)
+		// Read the member and the meta item again: a member written since is live.
+		if attempt > 0 {
+			if err := b.sleep(ctx, attempt); err != nil {
+				return 0, wrap("ZIncrBy", key, err)
 			}
-		} else {
-			// Absent then, or a client (DAX) that does not return the item: read it.
-			if attempt > 0 {
-				if err := b.sleep(ctx, attempt); err != nil {
-					return 0, wrap("ZIncrBy", key, err)
-				}
-			}
-			if cur, err = b.readSorted(ctx, "ZIncrBy", key, member, true); err != nil {
-				return 0, err
-			}
+		}
+		if cur, dead, err = b.readSorted(ctx, "ZIncrBy", key, member, true); err != nil {
+			return 0, err
 		}
 	}
 }

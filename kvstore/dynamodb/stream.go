@@ -147,6 +147,9 @@ func DecodeStreamRecord(rec events.DynamoDBEventRecord) (changes []Change, err e
 		return decodeValueChange(k.hk, oldItem, newItem, expired)
 	case len(k.rk) > 0 && k.rk[0] == sortedPrefix:
 		return decodeSortedChange(k.hk, oldItem, newItem, expired)
+	case k.rk == rkMeta:
+		// The sorted data's meta item (its expiry): no change of kvstore data by itself.
+		return nil, nil
 	}
 	return nil, fmt.Errorf("%w: rk %q is neither a value nor a sorted member", ErrBadRecord, truncate(k.rk))
 }

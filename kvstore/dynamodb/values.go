@@ -39,7 +39,7 @@ func (b *Backend) readValue(ctx context.Context, op, key string, consistent bool
 	if err != nil {
 		return nil, wrap(op, key, err)
 	}
-	v, err := decodeValue(out.Item)
+	v, err := decodeLive(out.Item)
 	if err != nil {
 		return nil, corrupt(key, err)
 	}
@@ -54,7 +54,7 @@ func (b *Backend) failedState(ctx context.Context, op, key string, item map[stri
 	if len(item) == 0 {
 		return b.readValue(ctx, op, key, true)
 	}
-	v, err := decodeValue(item)
+	v, err := decodeLive(item)
 	if err != nil {
 		return nil, corrupt(key, err)
 	}
@@ -62,16 +62,20 @@ func (b *Backend) failedState(ctx context.Context, op, key string, item map[stri
 }
 
 // clearShell deletes key's item if it is still the shell v (an emptied set or hash,
-// or an item without a kind), so that an operation that found it can retry against
+// an item without a kind, or an expired item), so that an operation that found it can retry against
 // an absent key. Losing the race to another writer is fine: the caller retries and
 // sees whatever is there now.
 func (b *Backend) clearShell(ctx context.Context, op, key string, v *value) error {
 	var e expr
 	var cond string
-	switch v.kind {
-	case kindSet:
+	switch {
+	case v.expired:
+		// Writes that keep an expiry require the item live, so an expired item with
+		// the same x is still the expired item v.
+		cond = e.name(attrExpiry) + " = " + e.value(avN(v.expiry))
+	case v.kind == kindSet:
 		cond = e.name(attrKind) + " = " + e.value(avS(kindSet)) + " AND attribute_not_exists(" + e.name(attrMembers) + ")"
-	case kindHash:
+	case v.kind == kindHash:
 		// A hash's fields cannot be named in a condition; its version can: any write
 		// since v was read replaced it.
 		cond = e.name(attrKind) + " = " + e.value(avS(kindHash)) + " AND "
@@ -80,7 +84,7 @@ func (b *Backend) clearShell(ctx context.Context, op, key string, v *value) erro
 		} else {
 			cond += "attribute_not_exists(" + e.name(attrVersion) + ")"
 		}
-	case kindString:
+	case v.kind == kindString:
 		cond = e.name(attrKind) + " = " + e.value(avS(kindString)) + " AND attribute_not_exists(" +
 			e.name(attrValue) + ") AND attribute_not_exists(" + e.name(attrNumber) + ")"
 	default:
@@ -170,7 +174,7 @@ func (b *Backend) SetNX(ctx context.Context, key string, val any) (bool, error) 
 	}
 	for {
 		var e expr
-		ok, item, err := b.putIf(ctx, key, s, &e, "attribute_not_exists("+e.name(attrHK)+")")
+		ok, item, err := b.putIf(ctx, key, s, &e, absent(&e))
 		if ok || err != nil {
 			return ok, wrap("SetNX", key, err)
 		}
@@ -203,22 +207,22 @@ func (b *Backend) SetXX(ctx context.Context, key string, val any) (bool, error) 
 	return ok, wrap("SetXX", key, err)
 }
 
-// presentCondition is a condition that the key holds a value. It refuses set shells;
-// a hash shell (an emptied hash between HDel's two requests) cannot be told from a
-// hash in a condition and counts as present.
+// presentCondition is a condition that the key holds a value that has not expired.
+// It refuses set shells; a hash shell (an emptied hash between HDel's two requests)
+// cannot be told from a hash in a condition and counts as present.
 func presentCondition(e *expr) string {
 	t := e.name(attrKind)
 	return "(attribute_exists(" + e.name(attrValue) + ") OR attribute_exists(" + e.name(attrNumber) +
-		") OR attribute_exists(" + e.name(attrMembers) + ") OR " + t + " = " + e.value(avS(kindHash)) + ")"
+		") OR attribute_exists(" + e.name(attrMembers) + ") OR " + t + " = " + e.value(avS(kindHash)) + ") AND " + live(e)
 }
 
-// equalCondition is a condition that the key holds the string old.
+// equalCondition is a condition that the key holds the string old, unexpired.
 func equalCondition(e *expr, old string) string {
 	cond := e.name(attrKind) + " = " + e.value(avS(kindString)) + " AND (" + e.name(attrValue) + " = " + e.value(avS(old))
 	if isCounter(old) {
 		cond += " OR " + e.name(attrNumber) + " = " + e.value(&types.AttributeValueMemberN{Value: old})
 	}
-	return cond + ")"
+	return cond + ") AND " + live(e)
 }
 
 // SetEQ implements kvstore.Backend: one conditional PutItem.
@@ -260,7 +264,7 @@ func (b *Backend) Delete(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, wrap("Delete", key, err)
 	}
-	v, err := decodeValue(out.Attributes)
+	v, err := decodeLive(out.Attributes)
 	if err != nil {
 		return true, nil // it existed, whatever it was
 	}

@@ -2,6 +2,7 @@ package kvstoretest
 
 import (
 	"context"
+	"time"
 
 	"github.com/kvlambda/kvlambda/kvstore"
 )
@@ -53,6 +54,20 @@ func everyCall(b kvstore.Backend, key string) []call {
 		{"ZHRevRangeByScoreWithScores", func(ctx context.Context) error { return errOf(b.ZHRevRangeByScoreWithScores(ctx, key, 0, 1, 0)) }},
 		{"ZHRangeByLex", func(ctx context.Context) error { return errOf(b.ZHRangeByLex(ctx, key, "-", "+", 0)) }},
 		{"ZHRevRangeByLex", func(ctx context.Context) error { return errOf(b.ZHRevRangeByLex(ctx, key, "-", "+", 0)) }},
+		{"SetArgs", func(ctx context.Context) error {
+			return errOf(b.SetArgs(ctx, key, "v", kvstore.SetArgs{Mode: kvstore.SetIfAbsent, TTL: time.Hour, Get: true}))
+		}},
+		{"SetEX", func(ctx context.Context) error { return b.SetEX(ctx, key, "v", time.Hour) }},
+		{"SetNXEX", func(ctx context.Context) error { return errOf(b.SetNXEX(ctx, key, "v", time.Hour)) }},
+		{"GetEx", func(ctx context.Context) error { return errOf(b.GetEx(ctx, key, kvstore.GetExArgs{TTL: time.Hour})) }},
+		{"GetDel", func(ctx context.Context) error { return errOf(b.GetDel(ctx, key)) }},
+		{"Expire", func(ctx context.Context) error { return errOf(b.Expire(ctx, key, time.Hour)) }},
+		{"ExpireAt", func(ctx context.Context) error { return errOf(b.ExpireAt(ctx, key, time.Now().Add(time.Hour))) }},
+		{"ExpireAtIf", func(ctx context.Context) error {
+			return errOf(b.ExpireAtIf(ctx, key, time.Now().Add(time.Hour), kvstore.ExpireGT))
+		}},
+		{"Persist", func(ctx context.Context) error { return errOf(b.Persist(ctx, key)) }},
+		{"TTL", func(ctx context.Context) error { return errOf(b.TTL(ctx, key)) }},
 		{"Batch.Get", func(ctx context.Context) error {
 			batch := b.Batch()
 			r := batch.Get(key)
@@ -72,6 +87,11 @@ func everyCall(b kvstore.Backend, key string) []call {
 		{"AtomicWrite.Set", func(ctx context.Context) error {
 			w := b.AtomicWrite()
 			w.Set(key, "v")
+			return errOf(w.Exec(ctx))
+		}},
+		{"AtomicWrite.SetEX", func(ctx context.Context) error {
+			w := b.AtomicWrite()
+			w.SetEX(key, "v", time.Hour)
 			return errOf(w.Exec(ctx))
 		}},
 		{"AtomicWrite.ZAdd", func(ctx context.Context) error {

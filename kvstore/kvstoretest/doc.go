@@ -18,5 +18,14 @@
 // -test.parallel at a time, GOMAXPROCS by default); Run returns only after all of them
 // have finished, so a deferred cleanup after Run is safe.
 //
+// The Expiry area checks expiries by waiting for keys to expire: short TTLs (a few
+// hundred milliseconds) and one sleep per case. Run sleeps for real; a backend with a
+// settable clock passes RunWith a Sleep that moves it instead:
+//
+//	kvstoretest.RunWith(t, newBackend, kvstoretest.Options{Sleep: clock.Advance, Now: clock.Now})
+//
+// Its cases run one after the other, since a sleep that moves a shared clock would
+// expire a parallel case's keys early.
+//
 // Select areas or cases with -run, e.g. go test -run 'TestConformance/kvstore/Batch/'.
 package kvstoretest

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"slices"
-	"strconv"
 
 	"github.com/kvlambda/kvlambda/kvstore"
 )
@@ -34,13 +33,21 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
 	for _, i := range idx {
-		w.b.shards[i].mu.Lock()
+		w.b.shards[i].lock()
 	}
 	defer func() {
 		for _, i := range idx {
-			w.b.shards[i].mu.Unlock()
+			w.b.shards[i].unlock()
 		}
 	}()
+	// TTLs count from now; keys expired by now are reclaimed first, so that every
+	// operation sees them absent.
+	now := w.b.nowMs()
+	for _, op := range ops {
+		s := w.b.shard(op.Key)
+		s.take(op.Key)
+		s.ztake(op.Key)
+	}
 
 	for _, op := range ops {
 		op.SetConditionalFailed(false)
@@ -59,7 +66,7 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	for _, op := range ops {
-		w.apply(op)
+		w.apply(op, now)
 	}
 	return true, nil
 }
@@ -93,14 +100,16 @@ func (w *atomicWrite) holds(op *kvstore.AtomicWriteOp) bool {
 	s := w.b.shard(op.Key)
 	v := s.get(op.Key)
 	switch op.Kind {
-	case kvstore.AtomicSetNX:
+	case kvstore.AtomicSetNX, kvstore.AtomicSetNXEX:
 		return isAbsent(v)
+	case kvstore.AtomicExpire:
+		return v != nil || s.zget(op.Key) != nil
 	case kvstore.AtomicSetXX, kvstore.AtomicDeleteXX:
 		return isPresent(v)
 	case kvstore.AtomicSetEQ:
 		return equals(v, op.OldValue)
 	case kvstore.AtomicZHAddNX:
-		z := s.sorted[op.Key]
+		z := s.zget(op.Key)
 		return z == nil || z.get(op.Field) == nil
 	case kvstore.AtomicHSetNX:
 		_, present := v.hashField(op.Field)
@@ -118,7 +127,7 @@ func (v *value) hashField(field string) (string, bool) {
 }
 
 // apply performs an operation that check and holds accepted.
-func (w *atomicWrite) apply(op *kvstore.AtomicWriteOp) {
+func (w *atomicWrite) apply(op *kvstore.AtomicWriteOp, now int64) {
 	s := w.b.shard(op.Key)
 	v := s.get(op.Key)
 	store := func(nv *value) {
@@ -131,12 +140,18 @@ func (w *atomicWrite) apply(op *kvstore.AtomicWriteOp) {
 	switch op.Kind {
 	case kvstore.AtomicSet, kvstore.AtomicSetNX, kvstore.AtomicSetXX, kvstore.AtomicSetEQ:
 		store(&value{kind: kindString, str: op.Value})
+	case kvstore.AtomicSetEX, kvstore.AtomicSetNXEX:
+		nv := &value{kind: kindString, str: op.Value}
+		store(nv)
+		s.setValueExp(op.Key, nv, now+op.TTL.Milliseconds())
+	case kvstore.AtomicExpire:
+		s.setKeyExp(op.Key, now+op.TTL.Milliseconds(), now)
 	case kvstore.AtomicDelete, kvstore.AtomicDeleteXX:
 		store(nil)
 	case kvstore.AtomicNIncrBy:
 		if op.N != 0 {
 			r, _ := incr(op.Key, v, op.N)
-			store(&value{kind: kindString, str: strconv.FormatInt(r, 10)})
+			store(counterValue(v, r))
 		}
 	case kvstore.AtomicZHAdd, kvstore.AtomicZHAddNX:
 		e := newZentry(op.Score, op.Field, op.Value)

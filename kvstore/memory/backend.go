@@ -5,12 +5,20 @@
 // memory fails where production would), copies values in and out, and keeps sorted
 // sets in B-trees: O(log n) insert, remove and score lookup, O(log n + k) ranges and
 // O(log² n) counts. A Backend costs a few kilobytes: create one per test.
+//
+// Expiries have millisecond precision on the backend's clock (time.Now, or
+// WithClock's, which lets a test move time forward). An expired key is absent at once
+// to every call; its memory is reclaimed by the next write that touches it, by writes
+// to its shard (a few expired keys each) and by a goroutine that runs while some key
+// has an expiry, so a long-running backend whose keys expire does not grow.
 package memory
 
 import (
 	"context"
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/kvlambda/kvlambda/kvstore"
 )
@@ -22,6 +30,11 @@ const numShards = 32
 type Backend struct {
 	seed   maphash.Seed
 	shards [numShards]shard
+	// clock is WithClock's time source, nil for time.Now.
+	clock func() time.Time
+	// sweeping is set while the sweeper goroutine runs, every sweepEvery.
+	sweeping   atomic.Bool
+	sweepEvery time.Duration
 }
 
 // shard holds the keys that hash to it, under one lock.
@@ -29,14 +42,34 @@ type shard struct {
 	mu     sync.RWMutex
 	values map[string]*value
 	sorted map[string]*zset
-	_      [64]byte // keeps neighbouring shards' locks off one cache line
+	// expiries is a min-heap of the keys' expiries, reclaimed by sweep. Entries go
+	// stale when an expiry changes: sweep checks them against the key.
+	expiries []expiry
+	b        *Backend
+	_        [64]byte // keeps neighbouring shards' locks off one cache line
 }
 
 var _ kvstore.Backend = (*Backend)(nil)
 
+// Option configures a Backend.
+type Option func(*Backend)
+
+// WithClock makes the backend read the time from now instead of time.Now, for
+// expiries: a test moves it forward instead of sleeping.
+func WithClock(now func() time.Time) Option {
+	return func(b *Backend) { b.clock = now }
+}
+
 // NewBackend returns an empty memory backend.
-func NewBackend() *Backend {
-	return &Backend{seed: maphash.MakeSeed()}
+func NewBackend(opts ...Option) *Backend {
+	b := &Backend{seed: maphash.MakeSeed(), sweepEvery: sweepInterval}
+	for _, o := range opts {
+		o(b)
+	}
+	for i := range b.shards {
+		b.shards[i].b = b
+	}
+	return b
 }
 
 func (b *Backend) shardIndex(key string) int {

@@ -82,9 +82,9 @@ func (b *Backend) update(ctx context.Context, key string, f func(*value) (*value
 		return err
 	}
 	s := b.shard(key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	nv, err := f(s.values[key])
+	s.lock()
+	defer s.unlock()
+	nv, err := f(s.take(key))
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (b *Backend) SMembers(ctx context.Context, key string) ([]string, error) {
 	s := b.shard(key)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	set, err := setOf(key, s.values[key])
+	set, err := setOf(key, s.get(key))
 	if err != nil {
 		return nil, err
 	}

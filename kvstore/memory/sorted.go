@@ -14,7 +14,7 @@ func (b *Backend) zread(ctx context.Context, key string, f func(*zset)) error {
 	s := b.shard(key)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	f(s.sorted[key])
+	f(s.zget(key))
 	return nil
 }
 
@@ -25,13 +25,13 @@ func (b *Backend) zwrite(ctx context.Context, key string, f func(*zset) error) e
 		return err
 	}
 	s := b.shard(key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lock()
+	defer s.unlock()
 	return s.zwrite(key, f)
 }
 
 func (s *shard) zwrite(key string, f func(*zset) error) error {
-	z := s.sorted[key]
+	z := s.ztake(key)
 	if z == nil {
 		z = newZset()
 	}
@@ -111,9 +111,9 @@ func (b *Backend) ZHRem(ctx context.Context, key, field string) error {
 		return err
 	}
 	s := b.shard(key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if z := s.sorted[key]; z != nil {
+	s.lock()
+	defer s.unlock()
+	if z := s.ztake(key); z != nil {
 		z.remove(field)
 		if z.len() == 0 {
 			delete(s.sorted, key)

@@ -25,10 +25,8 @@ type value struct {
 	hash map[string]string
 	// size is the set's members' or the hash's fields' share of the item size.
 	size int
-}
-
-func (s *shard) get(key string) *value {
-	return s.values[key]
+	// exp is the expiry in Unix milliseconds, 0 for none.
+	exp int64
 }
 
 func (s *shard) put(key string, v *value) {
@@ -45,7 +43,7 @@ func (b *Backend) Get(ctx context.Context, key string) (*string, error) {
 	}
 	s := b.shard(key)
 	s.mu.RLock()
-	v := s.values[key]
+	v := s.get(key)
 	var out string
 	var k kind
 	if v != nil {
@@ -82,14 +80,14 @@ func (b *Backend) setIf(ctx context.Context, key string, val any, cond func(*val
 		return false, err
 	}
 	s := b.shard(key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v := s.values[key]
+	s.lock()
+	defer s.unlock()
+	v := s.take(key)
 	if cond != nil && !cond(v) {
 		return false, nil
 	}
 	if v != nil && v.kind == kindString {
-		v.str = str // readers copy under the read lock
+		v.str, v.exp = str, 0 // readers copy under the read lock; Set clears the expiry
 	} else {
 		s.put(key, &value{kind: kindString, str: str})
 	}
@@ -133,9 +131,9 @@ func (b *Backend) Delete(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	s := b.shard(key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.values[key]
+	s.lock()
+	defer s.unlock()
+	ok := s.take(key) != nil
 	delete(s.values, key)
 	return ok, nil
 }
@@ -161,15 +159,25 @@ func (b *Backend) NIncrBy(ctx context.Context, key string, n int64) (int64, erro
 		return 0, err
 	}
 	s := b.shard(key)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v := s.values[key]
+	s.lock()
+	defer s.unlock()
+	v := s.take(key)
 	r, err := incr(key, v, n)
 	if err != nil {
 		return 0, err
 	}
 	if n != 0 {
-		s.put(key, &value{kind: kindString, str: strconv.FormatInt(r, 10)})
+		s.put(key, counterValue(v, r))
 	}
 	return r, nil
+}
+
+// counterValue returns the counter r that replaces v (nil when absent), keeping v's
+// expiry.
+func counterValue(v *value, r int64) *value {
+	nv := &value{kind: kindString, str: strconv.FormatInt(r, 10)}
+	if v != nil {
+		nv.exp = v.exp
+	}
+	return nv
 }

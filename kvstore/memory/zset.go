@@ -38,6 +38,8 @@ func (e *zentry) member() string {
 type zset struct {
 	byScore *btree.BTreeG[*zentry]
 	byField *btree.BTreeG[*zentry]
+	// exp is the sorted data's expiry in Unix milliseconds, 0 for none.
+	exp int64
 }
 
 func lessScore(a, b *zentry) bool {

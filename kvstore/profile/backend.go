@@ -17,7 +17,16 @@ import (
 // WithEventuallyConsistentReads profiles b's eventually consistent view into p, and
 // Unwrap returns b.WithProfiler(p).
 func Wrap(b kvstore.Backend, p *Profiler) kvstore.Backend {
-	return &backend{base: b, inner: b.WithProfiler(p), p: p}
+	return wrap(&backend{base: b, inner: b.WithProfiler(p), p: p})
+}
+
+// wrap returns w, with the read cache's ExpiryReader methods when its inner backend
+// has them.
+func wrap(w *backend) kvstore.Backend {
+	if _, ok := w.inner.(expiryReader); ok {
+		return &expiryBackend{w}
+	}
+	return w
 }
 
 // Of returns the Profiler of the first profiling wrapper in b's chain of wrappers
@@ -25,7 +34,10 @@ func Wrap(b kvstore.Backend, p *Profiler) kvstore.Backend {
 // opened with profiling turned on (kvstoreurl's "?profile=1").
 func Of(b kvstore.Backend) *Profiler {
 	for b != nil {
-		if w, ok := b.(*backend); ok {
+		switch w := b.(type) {
+		case *backend:
+			return w.p
+		case *expiryBackend:
 			return w.p
 		}
 		b = b.Unwrap()
@@ -58,7 +70,7 @@ func (w *backend) WithProfiler(profiler any) kvstore.Backend {
 	if p, ok := profiler.(*Profiler); ok {
 		return Wrap(w.base, p)
 	}
-	return &backend{base: w.base, inner: w.base.WithProfiler(profiler), p: w.p}
+	return wrap(&backend{base: w.base, inner: w.base.WithProfiler(profiler), p: w.p})
 }
 
 // Unwrap returns the profiled backend under the wrapper.

@@ -71,6 +71,12 @@ func addAtomicOp(c *writeCall, op *kvstore.AtomicWriteOp) error {
 		c.set(op.Key, "XX", op.Value, "")
 	case kvstore.AtomicSetEQ:
 		c.set(op.Key, "EQ", op.Value, op.OldValue)
+	case kvstore.AtomicSetEX:
+		c.setex(op.Key, "", op.Value, clampMillis(op.TTL.Milliseconds()))
+	case kvstore.AtomicSetNXEX:
+		c.setex(op.Key, "NX", op.Value, clampMillis(op.TTL.Milliseconds()))
+	case kvstore.AtomicExpire:
+		c.expire(op.Key, clampMillis(op.TTL.Milliseconds()))
 	case kvstore.AtomicDelete:
 		c.delete(op.Key, "")
 	case kvstore.AtomicDeleteXX:

@@ -32,6 +32,38 @@
 // with 17 significant digits, so every float64 but NaN round-trips exactly; -0 is
 // stored as 0.
 //
+// # Expiry
+//
+// Expiry is Redis' own: a key's Redis keys carry the same PEXPIREAT time, and Redis
+// removes them when it passes (an expired key is absent to every command and script,
+// reclaimed lazily or by Redis' active expiry). TTLs count from the server's clock.
+// The scripts use PEXPIRETIME and SET with NX and GET together: Redis 7.0 or later.
+//
+//   - Expire, ExpireAt, ExpireAtIf and Persist are one EVALSHA of the expiry script,
+//     which applies PEXPIREAT (or PERSIST) to all four Redis keys of the key.
+//     ExpireAtIf's NX, XX, GT and LT are checked in the script against the key's
+//     expiry (PEXPIRETIME of P{K}, else of P{K}:z), so that all four keys stay
+//     together. A time passed, or a TTL under a millisecond, deletes them.
+//   - TTL is PTTL of P{K} and of P{K}:z, pipelined in one round trip: the value's
+//     answers when it exists, else the sorted set's.
+//   - SetArgs, SetEX and SetNXEX are one EVALSHA of the expiry script: SET with NX or
+//     XX, PX, PXAT or KEEPTTL, and GET (an ErrWrongType for a set or hash, with nothing
+//     written), then, when it set, DEL of P{K}:n, which a set or hash it replaced
+//     left. GetEx with an option is GETEX in the expiry script (it changes P{K} only,
+//     as GetEx changes the value's expiry only), GetDel GETDEL; both drop a P{K}:n
+//     left beside the string. GetEx without options is GET.
+//   - Writes keep the expiry as kvstore says: Set, SetEQ and SetEX write with SET,
+//     which replaces it; NIncrBy uses INCRBY (in an atomic write, SET KEEPTTL); SAdd,
+//     SRem, HSet, HDel, ZAdd, ZHAdd, ZRem and ZIncrBy change the set, hash or sorted
+//     set in place. A write script that creates P{K}:n beside an expiring P{K}, or
+//     P{K}:zh beside an expiring P{K}:z, gives it the same PEXPIRETIME.
+//   - In an atomic write, SetEX and SetNXEX are SET PXAT and Expire is PEXPIREAT of
+//     the four keys, at the server's TIME (read once, when Exec's script starts)
+//     plus the TTL; Expire's condition (the key has a value or sorted data) is
+//     checked with the others before anything is written.
+//
+// Times beyond 2^52 ms (about the year 144,000) are sent as 2^52 ms.
+//
 // # Redis Cluster and hash tags
 //
 // The Redis keys of one kvstore key always share a hash slot. With no prefix (or a
@@ -62,7 +94,7 @@
 //     ZCount and ZLexCount are the Redis command of the same name (SET NX, SET XX,
 //     INCRBY; NIncrBy by 0 is a GET so that it creates nothing).
 //   - SetEQ, Delete, SAdd, SRem, HSet, HDel, ZHAdd, ZRem and ZHRem are one
-//     EVALSHA of the write script, which checks types and sizes and writes atomically;
+//     EVALSHA of the write script (the expiry calls: see Expiry above), which checks types and sizes and writes atomically;
 //     ZAdd one EVALSHA of a script of its own that does the same in four Redis calls.
 //   - Ranges are one EVALSHA of the range script (ZRANGE, then HMGET of the members
 //     that differ from their fields).

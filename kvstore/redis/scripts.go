@@ -16,6 +16,9 @@ import (
 // its operands:
 //
 //	S cond value old                  Set (cond "", NX, XX or EQ): keys value, size
+//	E cond ttl value                  SetEX (cond "") or SetNXEX (cond NX): keys value, size
+//	P ttl size zmembers               Expire: keys value, zset; size and zmembers are
+//	                                  indexes in KEYS too
 //	D cond                            Delete (cond "" or XX): keys value, size
 //	I n                               NIncrBy: keys value, size
 //	Z cond score field member         ZHAdd (cond "" or NX): keys zset, zmembers
@@ -38,6 +41,14 @@ import (
 //
 // Counters are added as decimal strings: Lua numbers are doubles and would round
 // int64s.
+//
+// Expiry: a kvstore key's Redis keys expire together. TTLs (whole milliseconds) count
+// from the server's TIME, read once per call. Set, SetEX and SetNXEX write with SET,
+// which replaces the value's expiry; NIncrBy writes with SET KEEPTTL, which keeps it.
+// A size key or zmembers hash written beside an expiring value or sorted set gets its
+// expiry (PEXPIRETIME, then SET PXAT or PEXPIREAT). Expire is PEXPIREAT on all four
+// Redis keys of its key (a time passed deletes them), on condition that the value or
+// the sorted set exists.
 const writeLua = `
 local nops = tonumber(ARGV[1])
 local pos = 2
@@ -191,6 +202,16 @@ local function currentsize(t, v, sizekey)
   return total
 end
 
+-- the server's time in Unix milliseconds, read once
+local nowms
+local function now()
+  if not nowms then
+    local t = redis.call('TIME')
+    nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return nowms
+end
+
 -- runs cmd [key] on list in slices, as unpack takes a few thousand values at most
 local function chunked(cmd, key, list)
   for s = 1, #list, 1000 do
@@ -204,9 +225,13 @@ local function chunked(cmd, key, list)
   end
 end
 
+-- stores the size key of the set or hash at v, with v's expiry
 local function storesize(v, sizekey, size)
-  if redis.call('EXISTS', v) == 0 then
+  local exp = redis.call('PEXPIRETIME', v)
+  if exp == -2 then
     redis.call('DEL', sizekey)
+  elseif exp > 0 then
+    redis.call('SET', sizekey, string.format('%d', size), 'PXAT', string.format('%d', exp))
   else
     redis.call('SET', sizekey, string.format('%d', size))
   end
@@ -227,6 +252,12 @@ for i = 1, nops do
     elseif op.cond == 'EQ' then
       if typeof(op.k1) ~= 'string' or redis.call('GET', op.k1) ~= op.old then failed[#failed + 1] = i end
     end
+  elseif c == 'E' then
+    op.cond, op.ttl, op.val = arg(), tonumber(arg()), arg()
+    if op.cond == 'NX' and typeof(op.k1) ~= 'none' then failed[#failed + 1] = i end
+  elseif c == 'P' then
+    op.ttl, op.k3, op.k4 = tonumber(arg()), KEYS[tonumber(arg())], KEYS[tonumber(arg())]
+    if typeof(op.k1) == 'none' and typeof(op.k2) == 'none' then failed[#failed + 1] = i end
   elseif c == 'D' then
     op.cond = arg()
     op.existed = typeof(op.k1) ~= 'none'
@@ -306,7 +337,8 @@ if #failed > 0 then
 end
 
 -- phase two: write. Strings are set by one MSET and keys dropped by one DEL: each
--- redis.call costs about a microsecond. No key is written by two operations.
+-- redis.call costs about a microsecond. No key is written by two operations (an
+-- Expire's key has no value operation beside it; sorted operations write at once).
 local results, msets, dels = {1}, {}, {}
 for i = 1, nops do
   local op = ops[i]
@@ -316,20 +348,25 @@ for i = 1, nops do
     msets[#msets + 1] = op.k1
     msets[#msets + 1] = op.val
     dels[#dels + 1] = op.k2
+  elseif c == 'E' then
+    redis.call('SET', op.k1, op.val, 'PXAT', string.format('%d', now() + op.ttl))
+    dels[#dels + 1] = op.k2
+  elseif c == 'P' then
+    local at = string.format('%d', now() + op.ttl)
+    for _, k in ipairs({op.k1, op.k3, op.k2, op.k4}) do redis.call('PEXPIREAT', k, at) end
   elseif c == 'D' then
     dels[#dels + 1] = op.k1
     dels[#dels + 1] = op.k2
     if op.existed then r = '1' else r = '0' end
   elseif c == 'I' then
-    if op.n ~= '0' then
-      msets[#msets + 1] = op.k1
-      msets[#msets + 1] = op.result
-    end
+    if op.n ~= '0' then redis.call('SET', op.k1, op.result, 'KEEPTTL') end
     r = op.result
   elseif c == 'Z' then
     redis.call('ZADD', op.k1, op.score, op.field)
     if op.member ~= op.field then
       redis.call('HSET', op.k2, op.field, op.member)
+      local exp = redis.call('PEXPIRETIME', op.k1)
+      if exp > 0 then redis.call('PEXPIREAT', op.k2, string.format('%d', exp)) end
     elseif op.members then
       redis.call('HDEL', op.k2, op.field)
     end
@@ -419,6 +456,8 @@ func scriptSource(script *goredis.Script) string {
 		return writeLua
 	case zaddScript:
 		return zaddLua
+	case expiryScript:
+		return expiryLua
 	}
 	return rangeLua
 }

@@ -69,6 +69,19 @@ func (c *writeCall) set(key, cond, value, old string) {
 	c.add(key, "S", c.b.redisKey(key, valueKey), c.b.redisKey(key, sizeKey), cond, value, old)
 }
 
+// setex adds a SetEX (cond "") or SetNXEX (cond "NX") expiring ttl milliseconds after
+// the script starts.
+func (c *writeCall) setex(key, cond, value string, ttl int64) {
+	c.add(key, "E", c.b.redisKey(key, valueKey), c.b.redisKey(key, sizeKey), cond, strconv.FormatInt(ttl, 10), value)
+}
+
+// expire adds an Expire of all of key's Redis keys, ttl milliseconds after the script
+// starts.
+func (c *writeCall) expire(key string, ttl int64) {
+	n := c.b.names(key)
+	c.add(key, "P", n.value, n.zset, strconv.FormatInt(ttl, 10), c.index(n.size), c.index(n.zmembers))
+}
+
 func (c *writeCall) delete(key, cond string) {
 	c.add(key, "D", c.b.redisKey(key, valueKey), c.b.redisKey(key, sizeKey), cond)
 }

@@ -214,6 +214,85 @@ test("responses with and without base64 encoding", async () => {
   assert.equal(await redis.echo("echo ✓"), "echo ✓");
 });
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("expiry: set with ex is gone after it expires", async () => {
+  const k = key("ex");
+  assert.equal(await redis.set(k, "soon", { ex: 1 }), "OK");
+  assert.equal(await redis.get(k), "soon");
+  assert.ok([0, 1].includes(await redis.ttl(k)));
+  await sleep(1500);
+  assert.equal(await redis.get(k), null);
+  assert.equal(await redis.ttl(k), -2);
+  assert.equal(await redis.exists(k), 0);
+});
+
+test("expiry: expire, ttl, pttl, persist, getex, getdel, setex", async () => {
+  const k = key("ttl");
+  const inRange = (v, lo, hi) => assert.ok(v > lo && v <= hi, `${v} not in (${lo}, ${hi}]`);
+  await redis.set(k, "v");
+  assert.equal(await redis.ttl(k), -1);
+  assert.equal(await redis.pttl(k), -1);
+  assert.equal(await redis.expire(k, 100), 1);
+  inRange(await redis.ttl(k), 90, 100);
+  inRange(await redis.pttl(k), 90000, 100000);
+  assert.equal(await redis.expire(k, 50, "GT"), 0);
+  assert.equal(await redis.expire(k, 50, "LT"), 1);
+  inRange(await redis.ttl(k), 40, 50);
+  assert.equal(await redis.persist(k), 1);
+  assert.equal(await redis.persist(k), 0);
+  assert.equal(await redis.ttl(k), -1);
+  assert.equal(await redis.getex(k, { ex: 30 }), "v");
+  inRange(await redis.ttl(k), 20, 30);
+  assert.equal(await redis.getex(k, { px: 20000 }), "v");
+  inRange(await redis.pttl(k), 10000, 20000);
+  assert.equal(await redis.getex(k, { persist: true }), "v");
+  assert.equal(await redis.ttl(k), -1);
+  assert.equal(await redis.getex(key("nope")), null);
+  assert.equal(await redis.expire(key("nope"), 10), 0);
+  assert.equal(await redis.ttl(key("nope")), -2);
+  assert.equal(await redis.pexpire(k, 1), 1);
+  await sleep(50);
+  assert.equal(await redis.get(k), null);
+
+  assert.equal(await redis.setex(k, 100, "w"), "OK");
+  inRange(await redis.ttl(k), 90, 100);
+  assert.equal(await redis.getdel(k), "w");
+  assert.equal(await redis.get(k), null);
+  await assert.rejects(redis.set(k, "v", { ex: 0 }), /ERR invalid expire time in 'set' command/);
+
+  const [a, b, c] = await redis
+    .multi()
+    .set(`${k}:tx`, "v", { nx: true, px: 100000 })
+    .setex(`${k}:tx2`, 100, "w")
+    .expire(`${k}:nope`, 100)
+    .exec();
+  assert.deepEqual([a, b, c], ["OK", "OK", 0]);
+  inRange(await redis.pttl(`${k}:tx`), 90000, 100000);
+  const [p1, p2] = await redis.pipeline().ttl(`${k}:tx2`).persist(`${k}:tx2`).exec();
+  inRange(p1, 90, 100);
+  assert.equal(p2, 1);
+});
+
+test("expiry: the lock idiom has one winner, and the lock frees when it expires", async () => {
+  const k = key("lock");
+  const clients = Array.from({ length: 20 }, () => client());
+  const race = (who) => Promise.all(who.map((i) => clients[i].set(k, `holder-${i}`, { nx: true, px: 500 })));
+  const all = clients.map((_, i) => i);
+  const first = await race(all);
+  const winners = all.filter((i) => first[i] === "OK");
+  assert.equal(winners.length, 1, `winners: ${winners}`);
+  assert.ok(first.every((r) => r === "OK" || r === null));
+  assert.ok((await redis.pttl(k)) <= 500);
+
+  await sleep(600);
+  const losers = all.filter((i) => i !== winners[0]);
+  const second = await race(losers);
+  const next = losers.filter((_, j) => second[j] === "OK");
+  assert.equal(next.length, 1, `second winners: ${next}`);
+  assert.notEqual(next[0], winners[0]);
+});
+
 test("a wrong token is refused", async () => {
   const bad = new Redis({ url, token: "wrong-token", retry: false, enableTelemetry: false });
   await assert.rejects(bad.get(key("x")), /Unauthorized/);
