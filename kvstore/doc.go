@@ -39,6 +39,29 @@
 //   - SMembers' order is unspecified.
 //   - SetEQ on a key holding a set or hash, or nothing, does not set (false, nil).
 //
+// # Expiry
+//
+// Keys expire as in Redis, at millisecond precision, with methods named after
+// go-redis: SetEX (SET key value PX ttl), SetNXEX (the lock idiom: set if absent, with
+// an expiry), SetArgs (every SET option: NX, XX, EX/PX, EXAT/PXAT, KEEPTTL, GET), GetEx,
+// GetDel, Expire, ExpireAt (a time that has passed deletes the key), ExpireAtIf (NX,
+// XX, GT, LT), Persist and TTL (the time left, NoExpiry, or KeyAbsent). An atomic write
+// can SetEX, SetNXEX and Expire (the last on condition that the key is present).
+//
+//	ok, err := store.SetNXEX(ctx, "lock:report", workerID, 30*time.Second) // one winner
+//	_ = store.SetEX(ctx, "session:1", token, time.Hour)
+//	left, _ := store.TTL(ctx, "session:1") // about an hour; NoExpiry; KeyAbsent
+//
+// Expiry belongs to a whole key: Expire, ExpireAt, ExpireAtIf and Persist act on the
+// key's value and on its sorted data alike; TTL reports the value's expiry when the key
+// has a value, else its sorted data's. From the moment a key expires it is absent to
+// every read, range, count, batch, condition and atomic write, whether or not its
+// storage has been reclaimed yet. A plain Set clears the value's expiry (as Redis' SET
+// does); SAdd, SRem, HSet, HDel and NIncrBy keep it; ZAdd, ZHAdd, ZRem and ZIncrBy keep
+// the sorted data's, which ends with its last member; Delete removes the value and its
+// expiry. An expired key behaves as an absent one: SetNX on it succeeds, NIncrBy starts
+// from 0, and SAdd, HSet or ZAdd start a new set, hash or sorted set without expiry.
+//
 // # Limits
 //
 // Every backend enforces DynamoDB's limits, so a test on memory fails where production

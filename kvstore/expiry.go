@@ -5,16 +5,6 @@ import (
 	"time"
 )
 
-// Expiry (issue 10; design in docs/design/expiry.md). Expiry belongs to a whole key:
-// Expire, ExpireAt, ExpireAtIf and Persist act on the key's value (string, counter,
-// set or hash) and on its sorted data alike; TTL reports the value's expiry when the
-// key has a value, else its sorted data's. From the moment a key expires it is absent
-// to every read, range, count, batch, condition and atomic write. A plain Set clears
-// the value's expiry (as Redis' SET does); SAdd, SRem, HSet, HDel and NIncrBy keep
-// it; ZAdd, ZHAdd, ZRem and ZIncrBy keep the sorted data's; Delete removes the value
-// and its expiry. SetNX on an expired key succeeds; NIncrBy on an expired counter
-// starts from 0. Times have millisecond precision.
-
 // TTL's answers for keys without a remaining time, as go-redis gives them.
 const (
 	// NoExpiry is TTL's answer for a key that exists and does not expire.
