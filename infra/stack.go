@@ -246,11 +246,12 @@ func (k *kvlambda) newTable() {
 	k.table.AddLocalSecondaryIndex(&awsdynamodb.LocalSecondaryIndexProps{
 		IndexName: jsii.String(SecondaryIndexName),
 		SortKey:   bin(SecondaryRangeKeyAttribute),
-		// The index projects only v (members up to 1 KB) and ttl: DynamoDB counts an
-		// item's index copy against its 400 KB limit, so projecting ALL would halve the
-		// largest sorted-hash member (see kvstore/dynamodb's package doc).
+		// The index projects only v (members up to 1 KB), ttl and wt (a member's write
+		// time, which ranges filter on once the sorted data has expired): DynamoDB
+		// counts an item's index copy against its 400 KB limit, so projecting ALL would
+		// halve the largest sorted-hash member (see kvstore/dynamodb's package doc).
 		ProjectionType:   awsdynamodb.ProjectionType_INCLUDE,
-		NonKeyAttributes: jsii.Strings("v", TTLAttribute),
+		NonKeyAttributes: jsii.Strings("v", TTLAttribute, "wt"),
 	})
 }
 

@@ -179,7 +179,7 @@ func TestTable(t *testing.T) {
 			"LocalSecondaryIndexes": []any{map[string]any{
 				"IndexName":  "rk2",
 				"KeySchema":  []any{key("hk", "HASH"), key("rk2", "RANGE")},
-				"Projection": map[string]any{"ProjectionType": "INCLUDE", "NonKeyAttributes": []any{"v", "ttl"}},
+				"Projection": map[string]any{"ProjectionType": "INCLUDE", "NonKeyAttributes": []any{"v", "ttl", "wt"}},
 			}},
 			"BillingMode":                      "PAY_PER_REQUEST",
 			"StreamSpecification":              map[string]any{"StreamViewType": "NEW_AND_OLD_IMAGES"},

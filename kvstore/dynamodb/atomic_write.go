@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -96,11 +97,12 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 				items, owners = append(items, *extra), append(owners, t)
 			}
 		}
+		metas := w.b.readRemovalMetas(ctx, tx)
 		_, err := w.b.transactWriteItems(ctx, &awsdynamodb.TransactWriteItemsInput{
 			TransactItems: items, ClientRequestToken: aws.String(hex.EncodeToString(randomBytes(16))),
 		})
 		if err == nil {
-			return true, w.b.afterAtomicRemovals(ctx, tx, start)
+			return true, w.b.afterAtomicRemovals(ctx, tx, metas, start)
 		}
 		var tce *types.TransactionCanceledException
 		if !errors.As(err, &tce) {
@@ -536,20 +538,50 @@ func (b *Backend) cancelled(ctx context.Context, tx []*txOp, items []types.Trans
 	return true, false, fmt.Errorf("dynamodb: atomic write cancelled for no reason given: %w", tce)
 }
 
-// afterAtomicRemovals ends the expiry of sorted data whose last member the
-// transaction's ZHRems removed (see endIncarnation). The write is done: an error here
-// only means that the expiry may outlive the members.
-func (b *Backend) afterAtomicRemovals(ctx context.Context, tx []*txOp, removed int64) error {
+// readRemovalMetas starts the consistent reads of the meta items of the keys the
+// transaction's ZHRems remove from, sent with the transaction (see readMetas); nil
+// when it has none. A key that the transaction also expires is left out: its meta
+// item is read after the transaction (afterAtomicRemovals), which changes it.
+func (b *Backend) readRemovalMetas(ctx context.Context, tx []*txOp) map[string]<-chan metaResult {
+	expired := make(map[string]bool)
+	for _, t := range tx {
+		if t.op.Kind == kvstore.AtomicExpire {
+			expired[t.op.Key] = true
+		}
+	}
 	var keys []string
 	for _, t := range tx {
-		if t.op.Kind == kvstore.AtomicZHRem {
+		if t.op.Kind == kvstore.AtomicZHRem && !expired[t.op.Key] {
 			keys = append(keys, t.op.Key)
 		}
 	}
 	if len(keys) == 0 {
 		return nil
 	}
-	errs := b.endIncarnations(ctx, "atomic write", keys, removed)
+	return b.readMetas(ctx, "atomic write", keys)
+}
+
+// afterAtomicRemovals ends the expiry of sorted data whose last member the
+// transaction's ZHRems removed (see endIncarnation), given their meta items' reads
+// (readRemovalMetas). The write is done: an error here only means that the expiry may
+// outlive the members.
+func (b *Backend) afterAtomicRemovals(ctx context.Context, tx []*txOp, metas map[string]<-chan metaResult, removed int64) error {
+	var later []string
+	for _, t := range tx {
+		if _, ok := metas[t.op.Key]; !ok && t.op.Kind == kvstore.AtomicZHRem {
+			later = append(later, t.op.Key)
+		}
+	}
+	if len(later) > 0 {
+		all := make(map[string]<-chan metaResult, len(metas)+len(later))
+		maps.Copy(all, metas)
+		maps.Copy(all, b.readMetas(ctx, "atomic write", later))
+		metas = all
+	}
+	if len(metas) == 0 {
+		return nil
+	}
+	errs := b.endIncarnations(ctx, "atomic write", metas, removed)
 	all := make([]error, 0, len(errs))
 	for _, err := range errs {
 		all = append(all, err)

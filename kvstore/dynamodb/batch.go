@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
 // Batch implements kvstore.Backend. Exec reads with BatchGetItem (100 keys a
@@ -103,6 +104,18 @@ func (bt *batch) Exec(ctx context.Context) error {
 			reads = append(reads, op)
 		}
 	}
+	// The meta items of the keys with a ZRem are read with the writes (see
+	// afterRemovals).
+	var remKeys []string
+	for _, op := range writes {
+		if op.Kind == kvstore.BatchZRem {
+			remKeys = append(remKeys, op.Key)
+		}
+	}
+	var metas map[string]<-chan metaResult
+	if len(remKeys) > 0 {
+		metas = bt.b.readMetas(ctx, "batch ZRem", remKeys)
+	}
 	p := newPool(bt.b.opts.concurrency)
 	var plain []*batchItem
 	for _, it := range group(writes) {
@@ -132,24 +145,26 @@ func (bt *batch) Exec(ctx context.Context) error {
 	}
 	p.Wait()
 	bt.b.dropDeadScores(ctx, scores)
-	bt.b.afterRemovals(ctx, writes, start)
+	bt.b.afterRemovals(ctx, writes, metas, start)
 	return kvstore.BatchError(ops)
 }
 
 // afterRemovals ends the expiry of sorted data whose last member the batch's ZRems
-// removed (see endIncarnation): one GetItem per key with a ZRem, concurrently. A
-// failure is reported on that key's ZRems.
-func (b *Backend) afterRemovals(ctx context.Context, writes []*kvstore.BatchOp, removed int64) {
-	var keys []string
-	for _, op := range writes {
-		if op.Kind == kvstore.BatchZRem && op.Err == nil {
-			keys = append(keys, op.Key)
-		}
-	}
-	if len(keys) == 0 {
+// removed (see endIncarnation), given metas, the consistent GetItems of those keys'
+// meta items that Exec sent with the writes (one per key, in the same round trip):
+// only keys whose meta item has an unexpired x cost more. A failure is reported on
+// that key's ZRems.
+func (b *Backend) afterRemovals(ctx context.Context, writes []*kvstore.BatchOp, metas map[string]<-chan metaResult, removed int64) {
+	if len(metas) == 0 {
 		return
 	}
-	errs := b.endIncarnations(ctx, "batch ZRem", keys, removed)
+	done := make(map[string]<-chan metaResult, len(metas))
+	for _, op := range writes {
+		if op.Kind == kvstore.BatchZRem && op.Err == nil {
+			done[op.Key] = metas[op.Key]
+		}
+	}
+	errs := b.endIncarnations(ctx, "batch ZRem", done, removed)
 	for _, op := range writes {
 		if err, ok := errs[op.Key]; ok && op.Kind == kvstore.BatchZRem && op.Err == nil {
 			op.Err = err
@@ -160,6 +175,8 @@ func (b *Backend) afterRemovals(ctx context.Context, writes []*kvstore.BatchOp, 
 // dropDeadScores reads the meta items of the keys whose members ZScore found (their
 // write times in scores), BatchGetItem requests run concurrently, and turns the
 // members that are dead into absent ones. Batches without ZScore cost nothing more.
+// With an expiryreport.Report in ctx, scores holds every ZScore (see execReads), and
+// each key's sorted data's expiry is recorded.
 func (b *Backend) dropDeadScores(ctx context.Context, scores map[*kvstore.BatchOp]int64) {
 	if len(scores) == 0 {
 		return
@@ -191,6 +208,7 @@ func (b *Backend) dropDeadScores(ctx context.Context, scores map[*kvstore.BatchO
 	}
 	p.Wait()
 	now := nowMillis()
+	report := expiryreport.FromContext(ctx)
 	for op, written := range scores {
 		k := metaItemKey(op.Key)
 		if err, ok := failed[k]; ok {
@@ -202,6 +220,7 @@ func (b *Backend) dropDeadScores(ctx context.Context, scores map[*kvstore.BatchO
 			op.Float, op.Err = nil, corrupt(op.Key, err)
 			continue
 		}
+		report.Record(op.Key, true, m.expiry(now))
 		if written < m.cut(now) {
 			op.Float = nil
 		}
@@ -242,13 +261,16 @@ func (b *Backend) execWrites(ctx context.Context, items []*batchItem) {
 }
 
 // execReads sends one BatchGetItem for the items and sets every read's result,
-// passing the write time of each member ZScore found to score.
+// passing the write time of each member ZScore found to score; with an
+// expiryreport.Report in ctx, every ZScore (0 when its member is absent), so that its
+// meta item is read too.
 func (b *Backend) execReads(ctx context.Context, items []*batchItem, score func(op *kvstore.BatchOp, written int64)) {
 	keys := make([]itemKey, len(items))
 	for i, it := range items {
 		keys[i] = it.key
 	}
 	found, pending, err := b.getItems(ctx, keys, b.consistent)
+	report := expiryreport.FromContext(ctx)
 	unread := make(map[itemKey]bool, len(pending))
 	for _, k := range pending {
 		unread[k] = true
@@ -259,7 +281,7 @@ func (b *Backend) execReads(ctx context.Context, items []*batchItem, score func(
 				op.Err = wrap("batch "+op.Kind.String(), op.Key, fmt.Errorf("not read: %w", err))
 				continue
 			}
-			if w, ok := readResult(op, found[it.key]); ok {
+			if w, ok := readResult(ctx, op, found[it.key]); ok || (report != nil && op.Kind == kvstore.BatchZScore && op.Err == nil) {
 				score(op, w)
 			}
 		}
@@ -268,7 +290,8 @@ func (b *Backend) execReads(ctx context.Context, items []*batchItem, score func(
 
 // readResult decodes a batch read's result from its item (nil when absent); for a
 // ZScore that found its member, it also returns the member's write time and true.
-func readResult(op *kvstore.BatchOp, item map[string]types.AttributeValue) (int64, bool) {
+// A value read's expiry goes to the context's expiryreport.Report, if any.
+func readResult(ctx context.Context, op *kvstore.BatchOp, item map[string]types.AttributeValue) (int64, bool) {
 	if op.Kind == kvstore.BatchZScore {
 		if len(item) == 0 {
 			return 0, false
@@ -287,6 +310,7 @@ func readResult(op *kvstore.BatchOp, item map[string]types.AttributeValue) (int6
 		op.Err = corrupt(op.Key, err)
 		return 0, false
 	}
+	reportValue(ctx, op.Key, v)
 	switch op.Kind {
 	case kvstore.BatchGet:
 		op.String, op.Err = stringOf(op.Key, v)

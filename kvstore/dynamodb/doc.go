@@ -47,7 +47,7 @@
 //
 // A sorted member with member == field (every ZAdd) has no v. A key's value and its
 // sorted members are separate items, so sorted data lives beside the value as
-// package kvstore describes. The index rk2 projects v and ttl only: DynamoDB counts
+// package kvstore describes. The index rk2 projects v, ttl and wt only: DynamoDB counts
 // an item's copy in a local secondary index toward the item's 400 KB limit, so
 // projecting everything would halve the largest sorted member. Score ranges read
 // small members from the index and fetch longer ones (w) with BatchGetItem.
@@ -101,33 +101,45 @@
 // stay stored until something removes them (ZRem, or a reclamation that is not
 // implemented yet): reads skip them, paying for reading them.
 //
+// With an expiryreport.Report in the context (the read cache puts one there), every
+// read records the expiry of what it read: a value read the item's x, which it reads
+// anyway; a sorted read (ZScore, ranges, counts) the meta item's, which it reads
+// anyway, except a batch ZScore whose member is absent, which then reads the meta item
+// too. Without a report, reads cost nothing more.
+//
 // Costs of expiry (requests; R = one round trip):
 //
 //	SetEX, SetNXEX, SetArgs   1 PutItem (KeepTTL: + 1 GetItem before it)
 //	GetEx                     1 UpdateItem (a passed time: 1 DeleteItem); no options: 1 GetItem
 //	GetDel                    1 DeleteItem
-//	Expire, ExpireAt(If)      1R: UpdateItem (or DeleteItem) of the value, GetItem of the
-//	                          meta item, Query of 1 member; + 1 UpdateItem of the meta
-//	                          item when the key has sorted data (1 WCU, whatever its size)
+//	Expire, ExpireAt(If)      1R: UpdateItem (or DeleteItem) of the value and one
+//	                          consistent Query from rk "y" (the meta item and the first
+//	                          member); + 1R: 1 UpdateItem of the meta item when the key
+//	                          has sorted data (1 WCU, whatever its size). So 2 requests
+//	                          without sorted data, 3 with
 //	Persist                   as Expire
-//	TTL                       1 GetItem; without a value, + 1R: GetItem (meta) and Query
+//	TTL                       1 GetItem; without a value, + 1R: the Query
 //	first write after expiry  + 1 DeleteItem and the write again
 //	ranges, counts            + 1 GetItem of the meta item, concurrent with the Query
 //	                          (0.5 RCU). Only when the meta item has a cut (an expiry
-//	                          passed once): score ranges and ZCount read all the key's
-//	                          members from the table instead of the rk2 index (which
-//	                          does not project wt), filtered on rk2 and wt, and sort
-//	                          them here: the cost of the key's whole sorted data; lex
-//	                          ranges filter on wt here, and ZLexCount counts again
-//	                          filtered on wt
+//	                          passed once): ranges drop dead members from the first
+//	                          page, and the next pages carry FilterExpression wt >= cut
+//	                          (the rk2 index projects wt), evaluating growing pages
+//	                          until limit live members; counts run again, filtered on
+//	                          wt (+ 1R). Dead members cost their reads until reclaimed
 //	ZScore                    1 BatchGetItem of the member and the meta item
 //	ZIncrBy                   its read becomes a BatchGetItem with the meta item
-//	ZRem, ZHRem               1R: DeleteItem and GetItem (meta); when the sorted data has
-//	                          an expiry, + Query of 1 member and, if none is left, 1
-//	                          UpdateItem: the expiry ends with the last member
+//	ZRem, ZHRem               1R: DeleteItem and a consistent GetItem (meta): 2
+//	                          requests, 1 RCU, 2 WCU; only when the sorted data has an
+//	                          unexpired x, + 1R: Query (meta, first member) and, if
+//	                          no live member is left, 1 UpdateItem: the expiry ends
+//	                          with the last member
 //	batch ZScore              + 1 BatchGetItem per 100 keys whose members were found
-//	batch ZRem, atomic ZRem   afterwards, as ZRem: 1 GetItem (meta) per key, concurrently
-//	atomic Expire             + GetItem (meta) and Query of 1 member per Expire, all
+//	                          (with an expiry report: per 100 keys with a ZScore)
+//	batch ZRem, atomic ZRem   1 consistent GetItem (meta) per key, sent with the
+//	                          writes; then as ZRem (an atomic write that also expires
+//	                          the key reads its meta item after the transaction)
+//	atomic Expire             + 1 Query (meta, first member) per Expire, all
 //	                          concurrent, before the transaction; an Expire of a key with
 //	                          a value and sorted data takes two of its items
 //	atomic ZAddNX             + 1 GetItem (meta) before the transaction

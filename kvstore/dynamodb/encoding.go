@@ -380,7 +380,7 @@ type sortedMember struct {
 	// hasValue is true when the item stores its member (it differs from the field).
 	hasValue bool
 	// written is the member's write time (wt, Unix ms; 0 for a member written before
-	// kvstore had expiry, or read from the rk2 index, which does not project it).
+	// kvstore had expiry). The rk2 index projects it.
 	written int64
 	// external is true when the member is stored in w, outside the rk2 index; missing
 	// is true when the item came from the index without it, gone when fetching it

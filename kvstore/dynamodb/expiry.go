@@ -286,10 +286,13 @@ func expiryCondition(e *expr, cond kvstore.ExpireCondition, at int64) (string, e
 // ExpireAtIf implements kvstore.Expirer. The value and the sorted data are expired
 // concurrently, each under cond and its own expiry: on the value, one UpdateItem
 // setting x and ttl (a DeleteItem when at has passed) on condition that the value is
-// present, live and meets cond; on the sorted data, a GetItem of the meta item and a
-// Query of one member (sent together), then, when it has a live member, one
-// UpdateItem of the meta item. So: one round trip and three requests for a key
-// without sorted data, two round trips and four requests for a key with some.
+// present, live and meets cond; on the sorted data, one consistent Query from rk "y"
+// that reads the meta item and the first member (see sortedState), then, when it has
+// a live member, one UpdateItem of the meta item. So: one round trip and two requests
+// (1 WCU, and the Query's minimum read) for a key without sorted data, two round trips
+// and three requests for a key with some (1 WCU for the meta item, whatever the
+// number of members, 1 more with a value). Dead members before the first live one
+// (a key that expired once and has not been reclaimed) add filtered Query pages.
 func (b *Backend) ExpireAtIf(ctx context.Context, key string, at time.Time, cond kvstore.ExpireCondition) (bool, error) {
 	if err := begin(ctx, key); err != nil {
 		return false, err
@@ -369,8 +372,9 @@ func (b *Backend) expireValue(ctx context.Context, key string, atMs int64, cond 
 
 // Persist implements kvstore.Expirer, as ExpireAtIf: on the value, one UpdateItem
 // removing x and ttl on condition that the value is present, live and has an expiry;
-// on the sorted data, concurrently, the meta item's read and a Query of one member,
-// then an UpdateItem of the meta item when it has an expiry to remove.
+// on the sorted data, concurrently, the Query of the meta item and the first member,
+// then an UpdateItem of the meta item when it has an expiry to remove. Two requests in
+// one round trip without sorted data; three in two round trips with it.
 func (b *Backend) Persist(ctx context.Context, key string) (bool, error) {
 	if err := begin(ctx, key); err != nil {
 		return false, err
@@ -410,8 +414,9 @@ func (b *Backend) persistValue(ctx context.Context, key string) (bool, error) {
 	}
 }
 
-// TTL implements kvstore.Expirer: one GetItem of the value item; when the key has no
-// value, the meta item's read and a Query of one member, sent together.
+// TTL implements kvstore.Expirer: one GetItem of the value item; only when the key
+// has no value, one consistent Query of the meta item and the first member (see
+// sortedState): a second round trip.
 func (b *Backend) TTL(ctx context.Context, key string) (time.Duration, error) {
 	if err := begin(ctx, key); err != nil {
 		return 0, err

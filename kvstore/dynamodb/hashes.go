@@ -219,6 +219,7 @@ func (b *Backend) HGet(ctx context.Context, key, field string) (*string, error) 
 	if err != nil {
 		return nil, err
 	}
+	reportValue(ctx, key, v)
 	switch {
 	case !v.present():
 		return nil, nil
@@ -238,6 +239,7 @@ func (b *Backend) HGetAll(ctx context.Context, key string) (map[string]string, e
 	if err != nil {
 		return nil, err
 	}
+	reportValue(ctx, key, v)
 	return fieldsOf(key, v)
 }
 

@@ -10,13 +10,11 @@ import (
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
 // maxField is the longest sorted field; the key conditions below rely on it.
 const maxField = kvstore.MaxSortedMemberSize
-
-// minLex and maxLex are the lex bounds "-" and "+".
-var minLex, maxLex = kvstore.LexBound{Min: true}, kvstore.LexBound{Max: true}
 
 // sortRange is one Query's sort-key range: index "" (the table, rk) or indexRK2.
 type sortRange struct {
@@ -106,21 +104,26 @@ func (b *Backend) queryInput(key string, r sortRange, rev bool) *awsdynamodb.Que
 }
 
 // queryMembers returns up to limit (0: all) live members of key in r, paginating.
-// The meta item is read concurrently with the first page; when it makes some members
-// dead (cut > 0), they are filtered out here (lex ranges, whose table items hold wt)
-// or the range becomes scanMembers (score ranges: the rk2 index lacks wt).
+// The meta item is read concurrently with the first page (one round trip); when it
+// makes some members dead (cut > 0), the first page's dead members are dropped here
+// and the next pages carry FilterExpression wt >= cut (the rk2 index projects wt, as
+// the table's items hold it), evaluating growing pages until limit live members are
+// found. The meta item's expiry goes to the context's expiryreport.Report, if any.
 func (b *Backend) queryMembers(ctx context.Context, op, key string, r sortRange, rev bool, limit int) ([]*sortedMember, error) {
 	mc := b.readMetaAsync(ctx, op, key, false)
 	metaRead := false
 	var cut int64
 	in := b.queryInput(key, r, rev)
 	var out []*sortedMember
-	for {
-		switch {
-		case cut > 0:
-			in.Limit = nil // dead members are filtered here: read whole pages
-		case limit > 0:
-			in.Limit = aws.Int32(int32(min(limit-len(out), math.MaxInt32)))
+	for pages := 0; ; pages++ {
+		if limit > 0 {
+			need := limit - len(out)
+			if cut > 0 {
+				// A page evaluates Limit items before the filter: grow it, so that
+				// many dead members cost a few requests, and a few cost little.
+				need = max(need, 25) << min(2*pages, 20)
+			}
+			in.Limit = aws.Int32(int32(min(need, math.MaxInt32)))
 		}
 		page, err := b.query(ctx, in)
 		if !metaRead {
@@ -129,22 +132,35 @@ func (b *Backend) queryMembers(ctx context.Context, op, key string, r sortRange,
 			if err == nil && mr.err != nil {
 				return nil, mr.err
 			}
-			cut = mr.m.cut(nowMillis())
-			if err == nil && cut > 0 && r.index != "" {
-				return b.scanMembers(ctx, op, key, r, rev, limit, cut)
+			now := nowMillis()
+			cut = mr.m.cut(now)
+			if mr.err == nil {
+				expiryreport.FromContext(ctx).Record(key, true, mr.m.expiry(now))
+			}
+			if cut > 0 {
+				in.ExpressionAttributeNames["#wt"] = attrWritten
+				in.ExpressionAttributeValues[":cut"] = avN(cut)
+				in.FilterExpression = aws.String("#wt >= :cut")
 			}
 		}
 		if err != nil {
 			return nil, wrap(op, key, err)
 		}
 		var missing []*sortedMember
-		for _, item := range page.Items {
+		var resume map[string]types.AttributeValue
+		for i, item := range page.Items {
 			m, err := decodeSorted(item)
 			if err != nil {
 				return nil, corrupt(key, err)
 			}
 			if m.written < cut {
 				continue
+			}
+			if limit > 0 && len(out) >= limit {
+				// A filtered page may hold more than the limit: should fetchMembers
+				// find some gone, the next page starts after the last item taken.
+				resume = keyOfItem(page.Items[i-1], r.index != "")
+				break
 			}
 			if m.missing {
 				missing = append(missing, m)
@@ -157,52 +173,28 @@ func (b *Backend) queryMembers(ctx context.Context, op, key string, r sortRange,
 			}
 			out = slices.DeleteFunc(out, func(m *sortedMember) bool { return m.gone })
 		}
-		if len(page.LastEvaluatedKey) == 0 || (limit > 0 && len(out) >= limit) {
+		if limit > 0 && len(out) >= limit {
 			return out, nil
 		}
-		in.ExclusiveStartKey = page.LastEvaluatedKey
+		switch {
+		case resume != nil:
+			in.ExclusiveStartKey = resume
+		case len(page.LastEvaluatedKey) == 0:
+			return out, nil
+		default:
+			in.ExclusiveStartKey = page.LastEvaluatedKey
+		}
 	}
 }
 
-// scanMembers is queryMembers of a score range when some members are dead (cut > 0):
-// the rk2 index does not project wt, and asking it for wt would fetch every index
-// entry read from the table (a read unit each, dead ones included), so instead one
-// Query reads all of key's members from the table, filtered on rk2 and wt, and the
-// live ones are sorted by rk2 here. That costs the size of the key's sorted data.
-func (b *Backend) scanMembers(ctx context.Context, op, key string, r sortRange, rev bool, limit int, cut int64) ([]*sortedMember, error) {
-	in := b.queryInput(key, allMembers(), false)
-	in.ExpressionAttributeNames["#wt"], in.ExpressionAttributeNames["#rk2"] = attrWritten, attrRK2
-	in.ExpressionAttributeValues[":cut"] = avN(cut)
-	in.ExpressionAttributeValues[":lo"], in.ExpressionAttributeValues[":hi"] = avB(r.lo), avB(r.hi)
-	in.FilterExpression = aws.String("#wt >= :cut AND #rk2 BETWEEN :lo AND :hi")
-	var out []*sortedMember
-	for {
-		page, err := b.query(ctx, in)
-		if err != nil {
-			return nil, wrap(op, key, err)
-		}
-		for _, item := range page.Items {
-			m, err := decodeSorted(item)
-			if err != nil {
-				return nil, corrupt(key, err)
-			}
-			out = append(out, m)
-		}
-		if len(page.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = page.LastEvaluatedKey
+// keyOfItem is the ExclusiveStartKey of a Query that resumes after item: its hk, rk
+// and, on the rk2 index, rk2.
+func keyOfItem(item map[string]types.AttributeValue, index bool) map[string]types.AttributeValue {
+	k := map[string]types.AttributeValue{attrHK: item[attrHK], attrRK: item[attrRK]}
+	if index {
+		k[attrRK2] = item[attrRK2]
 	}
-	slices.SortFunc(out, func(a, b *sortedMember) int {
-		if rev {
-			return bytes.Compare(b.rk2, a.rk2)
-		}
-		return bytes.Compare(a.rk2, b.rk2)
-	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return k
 }
 
 // fetchMembers reads the members the rk2 index does not hold (see sortedItem) from
@@ -234,11 +226,13 @@ func (b *Backend) fetchMembers(ctx context.Context, op, key string, ms []*sorted
 }
 
 // queryCount counts key's live members in r: a Select COUNT Query, paginating, sent
-// concurrently with the meta item's read; when the meta item makes some members dead
-// (cut > 0), the count runs again, filtered on wt >= cut.
+// concurrently with the meta item's read (one round trip); when the meta item makes
+// some members dead (cut > 0) and the range is not empty, the count runs again on
+// the same index, filtered on wt >= cut (a second round trip, the same read units
+// again). The meta item's expiry goes to the context's expiryreport.Report, if any.
 func (b *Backend) queryCount(ctx context.Context, op, key string, r sortRange) (int, error) {
 	mc := b.readMetaAsync(ctx, op, key, false)
-	n, err := b.queryCountFiltered(ctx, op, key, r, 0, b.consistent)
+	n, err := b.queryCountFiltered(ctx, op, key, r, 0)
 	mr := <-mc
 	switch {
 	case err != nil:
@@ -246,34 +240,24 @@ func (b *Backend) queryCount(ctx context.Context, op, key string, r sortRange) (
 	case mr.err != nil:
 		return 0, mr.err
 	}
-	if cut := mr.m.cut(nowMillis()); cut > 0 && n > 0 {
-		return b.queryCountFiltered(ctx, op, key, r, cut, b.consistent)
+	now := nowMillis()
+	expiryreport.FromContext(ctx).Record(key, true, mr.m.expiry(now))
+	if cut := mr.m.cut(now); cut > 0 && n > 0 {
+		return b.queryCountFiltered(ctx, op, key, r, cut)
 	}
 	return n, nil
 }
 
 // queryCountFiltered counts key's members in r written at cut or later (all when cut
-// is 0) with Select COUNT, paginating. With a cut, the rk2 index (which does not
-// project wt, and refuses a filter on it) is not used: the Query reads every member
-// of key from the table, filtered on rk2 and wt, which costs the members' size, not
-// one fetch from the table per member.
-func (b *Backend) queryCountFiltered(ctx context.Context, op, key string, r sortRange, cut int64, consistent bool) (int, error) {
-	rr := r
-	if cut > 0 && r.index != "" {
-		rr = allMembers()
-	}
-	in := b.queryInput(key, rr, false)
-	in.Select, in.ConsistentRead = types.SelectCount, aws.Bool(consistent)
+// is 0) with Select COUNT, paginating; the rk2 index projects wt, so the filter
+// applies to score ranges as to lex ranges.
+func (b *Backend) queryCountFiltered(ctx context.Context, op, key string, r sortRange, cut int64) (int, error) {
+	in := b.queryInput(key, r, false)
+	in.Select = types.SelectCount
 	if cut > 0 {
 		in.ExpressionAttributeNames["#wt"] = attrWritten
 		in.ExpressionAttributeValues[":cut"] = avN(cut)
-		filter := "#wt >= :cut"
-		if r.index != "" {
-			in.ExpressionAttributeNames["#rk2"] = attrRK2
-			in.ExpressionAttributeValues[":lo"], in.ExpressionAttributeValues[":hi"] = avB(r.lo), avB(r.hi)
-			filter += " AND #rk2 BETWEEN :lo AND :hi"
-		}
-		in.FilterExpression = aws.String(filter)
+		in.FilterExpression = aws.String("#wt >= :cut")
 	}
 	n := 0
 	for {

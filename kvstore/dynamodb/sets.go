@@ -135,6 +135,7 @@ func (b *Backend) SMembers(ctx context.Context, key string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	reportValue(ctx, key, v)
 	return membersOf(key, v)
 }
 

@@ -7,6 +7,7 @@ import (
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
 // ZAdd implements kvstore.Backend: ZHAdd with the member as its field.
@@ -49,6 +50,9 @@ func (b *Backend) readSorted(ctx context.Context, op, key, field string, consist
 	if err != nil {
 		return nil, false, corrupt(key, err)
 	}
+	if op == "ZScore" {
+		expiryreport.FromContext(ctx).Record(key, true, md.expiry(nowMillis()))
+	}
 	item := found[mk]
 	if len(item) == 0 {
 		return nil, false, nil
@@ -59,7 +63,9 @@ func (b *Backend) readSorted(ctx context.Context, op, key, field string, consist
 	return m, !md.liveMember(m, nowMillis()), nil
 }
 
-// ZScore implements kvstore.Backend: one BatchGetItem of the member and the meta item.
+// ZScore implements kvstore.Backend: one BatchGetItem of the member and the meta item
+// (a consistent read of both costs 2 RCU, an eventually consistent one 1), whose
+// expiry goes to the context's expiryreport.Report, if any.
 func (b *Backend) ZScore(ctx context.Context, key string, member any) (*float64, error) {
 	field, err := kvstore.SortedField(member)
 	if err != nil {
@@ -76,8 +82,12 @@ func (b *Backend) ZScore(ctx context.Context, key string, member any) (*float64,
 	return &s, nil
 }
 
-// ZRem implements kvstore.Backend: one DeleteItem, and a GetItem of the meta item
-// sent with it (see zhRem).
+// ZRem implements kvstore.Backend: one DeleteItem of the member and, concurrently, a
+// consistent GetItem of the meta item: 2 requests, 1 round trip, 1 RCU and 2 WCU (the
+// item and its rk2 index entry; 1 when the member was absent). Only when the meta
+// item has an expiry that has not passed does a second round trip follow: a Query of
+// the meta item and the first member (about 1 RCU) and, when no live member is left,
+// an UpdateItem of the meta item (1 WCU), which ends the expiry with the last member.
 func (b *Backend) ZRem(ctx context.Context, key string, member any) error {
 	field, err := kvstore.SortedField(member)
 	if err != nil {

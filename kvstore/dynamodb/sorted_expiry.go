@@ -103,40 +103,58 @@ func (b *Backend) readMetaAsync(ctx context.Context, op, key string, consistent 
 	return ch
 }
 
-// allMembers is the rk range of every sorted member.
-func allMembers() sortRange {
-	r, _ := lexRange(minLex, maxLex)
-	return r
-}
-
-// sortedState reads key's meta item (consistently) and whether its sorted data has
-// a live member: a GetItem and a Query of one member, concurrently; only when that
-// member is dead does a Query filtered on wt >= cut go on, until it finds a live one.
+// sortedState reads key's meta item and whether its sorted data has a live member,
+// consistently, with one Query of the table from rk "y": the meta item sorts right
+// before the members (rk "z"+field), so the first page (Limit 2) holds the meta item,
+// if any, and the first member. Only when that member is dead do further pages go on,
+// filtered on wt >= cut, until one live member is found or none is left (reading the
+// dead members, until something reclaims them). Items between "y" and the members
+// are skipped. A key without sorted data costs 1 request (1 RCU); with a live first
+// member, 1 request of about 1 RCU.
 func (b *Backend) sortedState(ctx context.Context, op, key string) (meta, bool, error) {
-	mc := b.readMetaAsync(ctx, op, key, true)
-	in := b.queryInput(key, allMembers(), false)
-	in.ConsistentRead, in.Limit = aws.Bool(true), aws.Int32(1)
-	page, qerr := b.query(ctx, in)
-	mr := <-mc
-	if mr.err != nil {
-		return meta{}, false, mr.err
+	var e expr
+	in := &awsdynamodb.QueryInput{
+		KeyConditionExpression: aws.String(e.name(attrHK) + " = " + e.value(avS(key)) + " AND " + e.name(attrRK) + " >= " + e.value(avS(rkMeta))),
+		ConsistentRead:         aws.Bool(true),
+		Limit:                  aws.Int32(2),
 	}
-	if qerr != nil {
-		return meta{}, false, wrap(op, key, qerr)
-	}
-	if len(page.Items) == 0 {
-		return mr.m, false, nil
-	}
-	s, err := decodeSorted(page.Items[0])
-	if err != nil {
-		return meta{}, false, corrupt(key, err)
-	}
+	in.ExpressionAttributeNames, in.ExpressionAttributeValues = e.Names(), e.Values()
+	var m meta
 	now := nowMillis()
-	if mr.m.liveMember(s, now) {
-		return mr.m, true, nil
+	for first := true; ; first = false {
+		page, err := b.query(ctx, in)
+		if err != nil {
+			return meta{}, false, wrap(op, key, err)
+		}
+		for _, item := range page.Items {
+			rk, _ := bytesOf(item[attrRK])
+			switch {
+			case string(rk) == rkMeta:
+				if m, err = decodeMeta(item); err != nil {
+					return meta{}, false, corrupt(key, err)
+				}
+			case len(rk) > 0 && rk[0] == sortedPrefix:
+				s, err := decodeSorted(item)
+				if err != nil {
+					return meta{}, false, corrupt(key, err)
+				}
+				if m.liveMember(s, now) {
+					return m, true, nil
+				}
+			}
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			return m, false, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+		if cut := m.cut(now); first && cut > 0 {
+			// The meta item is known (it sorts first): skip dead members server-side,
+			// reading whole pages.
+			in.ExpressionAttributeNames["#wt"] = attrWritten
+			in.ExpressionAttributeValues[":cut"] = avN(cut)
+			in.FilterExpression, in.Limit = aws.String("#wt >= :cut"), nil
+		}
 	}
-	n, err := b.queryCountFiltered(ctx, op, key, allMembers(), mr.m.cut(now), true)
-	return mr.m, n > 0, err
 }
 
 // metaCondition is a condition that the meta item is still m.
@@ -229,10 +247,12 @@ func (b *Backend) persistSorted(ctx context.Context, key string) (bool, error) {
 	}
 }
 
-// endIncarnation is called after a member of key was removed at removed (Unix ms):
-// when the sorted data has an expiry that has not passed and no live member is
-// left, the sorted data ends with its last member, and so does its expiry (dead
-// becomes removed, x goes). Keys without a meta item cost the GetItem only.
+// endIncarnation is called after a member of key was removed at removed (Unix ms),
+// with mc the meta item's consistent read, sent concurrently with the removal: when
+// the sorted data has an expiry that has not passed and no live member is left, the
+// sorted data ends with its last member, and so does its expiry (dead becomes
+// removed, x goes). Only when the meta item has an unexpired x does it cost more: a
+// sortedState Query and, when no live member is left, an UpdateItem of the meta item.
 func (b *Backend) endIncarnation(ctx context.Context, op, key string, mc <-chan metaResult, removed int64) error {
 	mr := <-mc
 	if mr.err != nil {
@@ -258,21 +278,45 @@ func (b *Backend) endIncarnation(ctx context.Context, op, key string, mc <-chan 
 	}
 }
 
-// endIncarnations runs endIncarnation for each distinct key, concurrently: after a
-// batch or an atomic write removed sorted members at removed (Unix ms). It returns the
-// errors by key.
-func (b *Backend) endIncarnations(ctx context.Context, op string, keys []string, removed int64) map[string]error {
-	seen := make(map[string]bool, len(keys))
+// readMetas starts the consistent reads of the meta items of keys (distinct), at most
+// WithConcurrency at a time, and returns a channel per key that receives its result
+// once. A batch or an atomic write sends them with its writes, so that ending
+// incarnations costs no round trip more for keys without an expiry.
+func (b *Backend) readMetas(ctx context.Context, op string, keys []string) map[string]<-chan metaResult {
+	out := make(map[string]<-chan metaResult, len(keys))
+	chans := make(map[string]chan metaResult, len(keys))
+	var order []string
+	for _, k := range keys {
+		if _, ok := chans[k]; ok {
+			continue
+		}
+		ch := make(chan metaResult, 1)
+		chans[k], out[k] = ch, ch
+		order = append(order, k)
+	}
+	go func() {
+		p := newPool(b.opts.concurrency)
+		for _, k := range order {
+			p.Go(func() {
+				m, err := b.readMeta(ctx, op, k, true)
+				chans[k] <- metaResult{m, err}
+			})
+		}
+		p.Wait()
+	}()
+	return out
+}
+
+// endIncarnations runs endIncarnation for each key of metas (see readMetas),
+// concurrently: after a batch or an atomic write removed sorted members at removed
+// (Unix ms). It returns the errors by key.
+func (b *Backend) endIncarnations(ctx context.Context, op string, metas map[string]<-chan metaResult, removed int64) map[string]error {
 	var mu sync.Mutex
 	errs := make(map[string]error)
 	p := newPool(b.opts.concurrency)
-	for _, k := range keys {
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
+	for k, mc := range metas {
 		p.Go(func() {
-			if err := b.endIncarnation(ctx, op, k, b.readMetaAsync(ctx, op, k, true), removed); err != nil {
+			if err := b.endIncarnation(ctx, op, k, mc, removed); err != nil {
 				mu.Lock()
 				defer mu.Unlock()
 				errs[k] = err

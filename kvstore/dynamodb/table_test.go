@@ -1,6 +1,7 @@
 package dynamodb_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,8 +25,9 @@ func TestCreateTable(t *testing.T) {
 	if len(d.LocalSecondaryIndexes) != 1 || aws.ToString(d.LocalSecondaryIndexes[0].IndexName) != "rk2" {
 		t.Fatalf("local secondary indexes %+v, want rk2", d.LocalSecondaryIndexes)
 	}
-	if p := d.LocalSecondaryIndexes[0].Projection; p.ProjectionType != types.ProjectionTypeInclude {
-		t.Errorf("rk2 projection %v, want INCLUDE", p.ProjectionType)
+	if p := d.LocalSecondaryIndexes[0].Projection; p.ProjectionType != types.ProjectionTypeInclude ||
+		!slices.Equal(slices.Sorted(slices.Values(p.NonKeyAttributes)), []string{"ttl", "v", "wt"}) {
+		t.Errorf("rk2 projection %v %v, want INCLUDE v, ttl, wt", p.ProjectionType, p.NonKeyAttributes)
 	}
 	if d.StreamSpecification == nil || !aws.ToBool(d.StreamSpecification.StreamEnabled) ||
 		d.StreamSpecification.StreamViewType != types.StreamViewTypeNewAndOldImages {

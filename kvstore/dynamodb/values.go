@@ -7,6 +7,7 @@ import (
 	awsdynamodb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
 // begin validates a call's context and key, as every backend does first.
@@ -109,7 +110,19 @@ func (b *Backend) Get(ctx context.Context, key string) (*string, error) {
 	if err != nil {
 		return nil, err
 	}
+	reportValue(ctx, key, v)
 	return stringOf(key, v)
+}
+
+// reportValue records in the context's expiryreport.Report, if any, the expiry of
+// the value item a read found (its x; 0 when it has none, is absent or has expired).
+// Every value read carries x (HGet projects it), so this costs nothing.
+func reportValue(ctx context.Context, key string, v *value) {
+	var x int64
+	if v.exists && !v.expired {
+		x = v.expiry
+	}
+	expiryreport.FromContext(ctx).Record(key, false, x)
 }
 
 // stringOf returns the string a value item holds, nil when absent (or a shell), or
