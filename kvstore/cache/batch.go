@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
 // Batch returns a batch whose reads are served from the cache when it holds them;
@@ -22,13 +23,12 @@ type batch struct {
 // pending is an operation sent to the backend's batch: fill copies its result into
 // op and returns, for a read, a copy to cache.
 type pending struct {
-	op        *kvstore.BatchOp
-	read      bool
-	t         ticket
-	ek        entryKey
-	exp       int64
-	cacheable bool
-	fill      func() any
+	op   *kvstore.BatchOp
+	read bool
+	t    ticket
+	ek   entryKey
+	ns   namespace
+	fill func() any
 }
 
 // batchRead returns the cached read a batched read kind is, and its argument.
@@ -55,7 +55,8 @@ func batchNamespace(kind kvstore.BatchOpKind) namespace {
 }
 
 // Exec runs the batch: cached reads are answered at once, everything else goes to the
-// backend in one batch, in queue order.
+// backend in one batch, in queue order. A read it sends is cached when the backend
+// reported, in the batch's context, when what it read expires.
 func (b *batch) Exec(ctx context.Context) error {
 	ops, err := b.Operations()
 	if err != nil {
@@ -91,8 +92,7 @@ func (b *batch) Exec(ctx context.Context) error {
 				fillFromCache(op, cached)
 				continue
 			}
-			exp, cacheable := c.readExpiry(ctx, op.Key, ns)
-			pend = append(pend, pending{op: op, read: true, t: t, exp: exp, cacheable: cacheable,
+			pend = append(pend, pending{op: op, read: true, t: t, ns: ns,
 				ek: entryKey{mode: c.mode, op: o, arg: arg}, fill: queueRead(inner, op)})
 			continue
 		}
@@ -101,11 +101,13 @@ func (b *batch) Exec(ctx context.Context) error {
 	if len(pend) == 0 {
 		return nil
 	}
-	execErr := inner.Exec(ctx)
+	rep := new(expiryreport.Report)
+	execErr := inner.Exec(expiryreport.NewContext(ctx, rep))
 	for _, p := range pend {
 		v := p.fill()
 		if p.read {
-			c.s.endRead(p.t, p.ek, v, p.exp, p.cacheable && execErr == nil && p.op.Err == nil)
+			exp, cacheable := rep.Lookup(p.op.Key, p.ns == sortedNS)
+			c.s.endRead(p.t, p.ek, v, exp, cacheable && execErr == nil && p.op.Err == nil)
 		}
 	}
 	if err := kvstore.BatchError(ops); err != nil {

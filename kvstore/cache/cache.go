@@ -16,9 +16,6 @@ type Backend struct {
 	inner kvstore.Backend
 	mode  mode
 	prof  cacheProfiler
-	// exp is inner as an ExpiryReader, nil when it is not one: then nothing read
-	// through this view is cached.
-	exp ExpiryReader
 }
 
 var _ kvstore.Backend = (*Backend)(nil)
@@ -48,12 +45,11 @@ func New(b kvstore.Backend, opts ...Option) *Backend {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	exp, _ := b.(ExpiryReader)
-	var now func() time.Time
-	if exp != nil {
-		now = exp.Now
+	now := time.Now
+	if clk, ok := b.(Clock); ok {
+		now = clk.Now
 	}
-	return &Backend{s: newStore(cfg.maxEntries, now), inner: b, exp: exp}
+	return &Backend{s: newStore(cfg.maxEntries, now), inner: b}
 }
 
 // Reset empties the cache, for it and all its views. Call it at the start of each
@@ -94,14 +90,10 @@ func (c *Backend) WithProfiler(profiler any) kvstore.Backend {
 	return c.view(c.inner.WithProfiler(profiler), c.mode, prof)
 }
 
-// view returns a view of the cache over inner. It caches reads only when inner is an
-// ExpiryReader on the same clock as the cache's backend.
+// view returns a view of the cache over inner, a view of the cache's backend (on the
+// same clock).
 func (c *Backend) view(inner kvstore.Backend, m mode, prof cacheProfiler) *Backend {
-	v := &Backend{s: c.s, inner: inner, mode: m, prof: prof}
-	if exp, ok := inner.(ExpiryReader); ok && c.s.now != nil {
-		v.exp = exp
-	}
-	return v
+	return &Backend{s: c.s, inner: inner, mode: m, prof: prof}
 }
 
 // Unwrap returns the backend under the cache.

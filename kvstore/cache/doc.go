@@ -7,11 +7,14 @@
 // are invalidated separately, since only expiry writes (Expire, ExpireAt, ExpireAtIf,
 // Persist) change both.
 //
-// The cache never serves an expired value. Before a read on a miss, it asks the
-// backend when what it reads expires (see ExpiryReader), and serves the result only
-// until then, on the backend's clock. The memory backend tells expiries (through a
-// profiling wrapper too); over a backend that does not (Redis and DynamoDB, for now),
-// the cache caches nothing: every read goes to the backend.
+// The cache never serves an expired value. Each read it sends to the backend on a
+// miss asks, through its context and in the same round trip, when what it reads
+// expires; the cache serves the result only until then, on the backend's clock (see
+// Clock). The memory and Redis backends tell expiries (through a profiling wrapper
+// too); a read over a backend that does not tell one is not cached: it goes to the
+// backend every time. An expiry set elsewhere (another process, the backend directly)
+// after the cache read a value is not seen: the value is served until Reset, as any
+// write made elsewhere.
 //
 // The cache is linearizable for the operations that go through it: a read never
 // returns a value older than a write that completed before the read began, and a read

@@ -7,29 +7,15 @@ import (
 	"github.com/kvlambda/kvlambda/kvstore"
 )
 
-// ExpiryReader is what a backend implements for the cache to cache its reads (the
-// memory backend does, and the profiling wrapper passes it through). The cache never
-// serves an expired value: before reading on a miss, it asks when what it reads
-// expires, and serves the result only until then. Over a backend that is not an
-// ExpiryReader, the cache caches nothing: every read goes to the backend, which is
-// correct, just uncached.
-type ExpiryReader interface {
-	// ReadExpiry returns when key's value (with sorted, its sorted data) expires, in
-	// Unix milliseconds of Now's clock: 0 when it does not expire or is absent.
-	ReadExpiry(ctx context.Context, key string, sorted bool) (int64, error)
+// Clock is what a backend implements when its time is not time.Now (the memory
+// backend with memory.WithClock; the profiling wrapper passes it through). The cache
+// never serves an expired value: each read it sends on a miss asks the backend, in the
+// same call (through the read's context), when what it reads expires, and the cache
+// serves the result only until then, on the backend's clock: Now when the backend has
+// it, else time.Now. A read for which the backend reports no expiry is not cached.
+type Clock interface {
 	// Now returns the backend's time.
 	Now() time.Time
-}
-
-// readExpiry returns when what a read of key's namespace ns is about to fetch
-// expires, and whether the read may be cached at all. It must be called before the
-// read: an expiry read after it might miss one that passed in between.
-func (c *Backend) readExpiry(ctx context.Context, key string, ns namespace) (int64, bool) {
-	if c.exp == nil {
-		return 0, false
-	}
-	exp, err := c.exp.ReadExpiry(ctx, key, ns == sortedNS)
-	return exp, err == nil
 }
 
 // writingKey invalidates key's value and sorted data, as writing does for one.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kvlambda/kvlambda/kvstore"
 	"github.com/kvlambda/kvlambda/kvstore/cache"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 	"github.com/kvlambda/kvlambda/kvstore/memory"
 	"github.com/kvlambda/kvlambda/kvstore/profile"
 )
@@ -97,15 +98,20 @@ func TestExpiryWritesInvalidate(t *testing.T) {
 	}
 }
 
-// noExpiryReader hides the memory backend's ExpiryReader methods.
-type noExpiryReader struct{ kvstore.Backend }
+// noReport passes Get on without the cache's expiry report, as a backend that does
+// not tell expiries would.
+type noReport struct{ kvstore.Backend }
 
-// TestNoExpiryReaderNoCaching checks that over a backend that cannot tell expiries,
-// the cache caches nothing.
-func TestNoExpiryReaderNoCaching(t *testing.T) {
+func (n noReport) Get(ctx context.Context, key string) (*string, error) {
+	return n.Backend.Get(expiryreport.NewContext(ctx, nil), key)
+}
+
+// TestNoReportNoCaching checks that a read for which the backend reports no expiry is
+// not cached.
+func TestNoReportNoCaching(t *testing.T) {
 	ctx := context.Background()
 	mem := memory.NewBackend()
-	c := cache.New(noExpiryReader{mem})
+	c := cache.New(noReport{mem})
 	if err := c.Set(ctx, "s", "v"); err != nil {
 		t.Fatal(err)
 	}
@@ -116,5 +122,14 @@ func TestNoExpiryReaderNoCaching(t *testing.T) {
 	}
 	if st := c.Stats(); st.Entries != 0 || st.Hits != 0 {
 		t.Errorf("Stats = %+v, want no entries and no hits", st)
+	}
+	// Reads the backend reports on are cached.
+	for range 2 {
+		if _, err := c.SMembers(ctx, "set"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := c.Stats(); st.Entries != 1 || st.Hits != 1 {
+		t.Errorf("Stats = %+v, want 1 entry and 1 hit", st)
 	}
 }

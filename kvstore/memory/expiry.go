@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
 // Expiry: each value and each sorted set holds exp, its expiry in Unix milliseconds
@@ -124,6 +125,24 @@ func (s *shard) compact() {
 	clear(s.expiries[len(kept):])
 	s.expiries = kept
 	heap.Init((*expiryHeap)(&s.expiries))
+}
+
+// readValue returns key's value, nil when absent or expired (under either lock), and
+// records when it expires in ctx's expiry report, if any (kvstore/cache asks).
+func (s *shard) readValue(ctx context.Context, key string) *value {
+	v := s.get(key)
+	if rep := expiryreport.FromContext(ctx); rep != nil {
+		rep.Record(key, false, v.expiry())
+	}
+	return v
+}
+
+// expiry returns when v expires (Unix ms): 0 when it does not or v is nil.
+func (v *value) expiry() int64 {
+	if v == nil {
+		return 0
+	}
+	return v.exp
 }
 
 // get returns key's value, nil when absent or expired (under either lock).
@@ -467,26 +486,6 @@ func (b *Backend) TTL(ctx context.Context, key string) (time.Duration, error) {
 	return kvstore.RemainingTTL(b.now(), exp), nil
 }
 
-// ReadExpiry returns when key's value (with sorted, its sorted data) expires, in Unix
-// milliseconds of Now's clock: 0 when it does not expire or is absent. A read cache
-// (kvstore/cache) asks it before a read, so as to serve the read no longer than what
-// it read lives.
-func (b *Backend) ReadExpiry(ctx context.Context, key string, sorted bool) (int64, error) {
-	if err := begin(ctx, key); err != nil {
-		return 0, err
-	}
-	s := b.shard(key)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if sorted {
-		if z := s.zget(key); z != nil {
-			return z.exp, nil
-		}
-	} else if v := s.get(key); v != nil {
-		return v.exp, nil
-	}
-	return 0, nil
-}
-
-// Now returns the backend's time: WithClock's, or time.Now.
+// Now returns the backend's time: WithClock's, or time.Now. A read cache
+// (kvstore/cache) compares the expiries the backend reports against it.
 func (b *Backend) Now() time.Time { return b.now() }

@@ -120,7 +120,7 @@ func (b *Backend) HGet(ctx context.Context, key, field string) (*string, error) 
 	s := b.shard(key)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	h, err := hashOf(key, s.get(key))
+	h, err := hashOf(key, s.readValue(ctx, key))
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (b *Backend) HGetAll(ctx context.Context, key string) (map[string]string, e
 	s := b.shard(key)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	h, err := hashOf(key, s.get(key))
+	h, err := hashOf(key, s.readValue(ctx, key))
 	if err != nil {
 		return nil, err
 	}

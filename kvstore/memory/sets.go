@@ -132,7 +132,7 @@ func (b *Backend) SMembers(ctx context.Context, key string) ([]string, error) {
 	s := b.shard(key)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	set, err := setOf(key, s.get(key))
+	set, err := setOf(key, s.readValue(ctx, key))
 	if err != nil {
 		return nil, err
 	}

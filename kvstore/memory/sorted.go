@@ -4,17 +4,28 @@ import (
 	"context"
 
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
-// zread runs f on the sorted data at key (nil when absent) under a read lock.
+// zread runs f on the sorted data at key (nil when absent) under a read lock, and
+// records when that data expires in ctx's expiry report, if any.
 func (b *Backend) zread(ctx context.Context, key string, f func(*zset)) error {
 	if err := begin(ctx, key); err != nil {
 		return err
 	}
+	rep := expiryreport.FromContext(ctx)
 	s := b.shard(key)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	f(s.zget(key))
+	z := s.zget(key)
+	if rep != nil {
+		var exp int64
+		if z != nil {
+			exp = z.exp
+		}
+		rep.Record(key, true, exp)
+	}
+	f(z)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
 type kind uint8
@@ -41,9 +42,13 @@ func (b *Backend) Get(ctx context.Context, key string) (*string, error) {
 	if err := begin(ctx, key); err != nil {
 		return nil, err
 	}
+	rep := expiryreport.FromContext(ctx)
 	s := b.shard(key)
 	s.mu.RLock()
 	v := s.get(key)
+	if rep != nil {
+		rep.Record(key, false, v.expiry())
+	}
 	var out string
 	var k kind
 	if v != nil {

@@ -20,11 +20,11 @@ func Wrap(b kvstore.Backend, p *Profiler) kvstore.Backend {
 	return wrap(&backend{base: b, inner: b.WithProfiler(p), p: p})
 }
 
-// wrap returns w, with the read cache's ExpiryReader methods when its inner backend
-// has them.
+// wrap returns w, with the read cache's Clock method (Now) when its inner backend
+// has it.
 func wrap(w *backend) kvstore.Backend {
-	if _, ok := w.inner.(expiryReader); ok {
-		return &expiryBackend{w}
+	if _, ok := w.inner.(clock); ok {
+		return &clockBackend{w}
 	}
 	return w
 }
@@ -37,7 +37,7 @@ func Of(b kvstore.Backend) *Profiler {
 		switch w := b.(type) {
 		case *backend:
 			return w.p
-		case *expiryBackend:
+		case *clockBackend:
 			return w.p
 		}
 		b = b.Unwrap()

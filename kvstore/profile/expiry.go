@@ -90,20 +90,15 @@ func (w *backend) TTL(ctx context.Context, key string) (time.Duration, error) {
 	return d, err
 }
 
-// expiryReader is kvstore/cache's ExpiryReader: the wrapper passes it through,
-// untimed (it serves the cache's bookkeeping, not a kvstore operation).
-type expiryReader interface {
-	ReadExpiry(ctx context.Context, key string, sorted bool) (int64, error)
+// clock is kvstore/cache's Clock: the wrapper passes it through, so that the cache
+// compares the expiries the backend reports (through the context of the reads, which
+// the wrapper passes on) against the backend's time.
+type clock interface {
 	Now() time.Time
 }
 
-// expiryBackend is the profiling wrapper of a backend that is an expiryReader.
-type expiryBackend struct{ *backend }
-
-// ReadExpiry is the wrapped backend's ReadExpiry, untimed.
-func (w *expiryBackend) ReadExpiry(ctx context.Context, key string, sorted bool) (int64, error) {
-	return w.inner.(expiryReader).ReadExpiry(ctx, key, sorted)
-}
+// clockBackend is the profiling wrapper of a backend that is a clock.
+type clockBackend struct{ *backend }
 
 // Now is the wrapped backend's Now.
-func (w *expiryBackend) Now() time.Time { return w.inner.(expiryReader).Now() }
+func (w *clockBackend) Now() time.Time { return w.inner.(clock).Now() }

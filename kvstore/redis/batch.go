@@ -4,17 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
 // Batch implements kvstore.Backend: Exec sends every queued operation in one
 // pipeline, so a batch of any size is one round trip (on Redis Cluster, one per
 // node, concurrently). Plain commands serve reads and Set (consecutive Sets are one
 // MSET on a single server); Delete, SAdd, SRem, ZAdd and ZRem are EVALSHAs of the
-// write script, which the same pipeline loads first with SCRIPT LOAD.
+// write script, which the same pipeline loads first with SCRIPT LOAD. For a read
+// cache (see readexpiry.go), the pipeline also carries a PTTL per key read.
 func (b *Backend) Batch() kvstore.BatchOperation { return &batch{b: b} }
 
 type batch struct {
@@ -85,14 +88,38 @@ func (bt *batch) Exec(ctx context.Context) error {
 			return failAll(ops, err)
 		}
 	}
+	rep := expiryreport.FromContext(ctx)
+	var probes []expiryProbe
+	var probed map[expiryreport.Key]bool
 	for _, c := range cmds {
-		if c.cmd != nil && !c.merged {
-			all = append(all, c.cmd)
+		if c.cmd == nil || c.merged {
+			continue
 		}
+		if rep != nil {
+			// A read cache asked when what the batch's reads see expires: one PTTL per
+			// key and kind of data read, just before the first read of it.
+			if kind, ok := batchReadKind(c.op.Kind); ok {
+				k := expiryreport.Key{Key: c.op.Key, Sorted: kind == zsetKey}
+				if !probed[k] {
+					if probed == nil {
+						probed = make(map[expiryreport.Key]bool)
+					}
+					probed[k] = true
+					p := b.newExpiryProbe(ctx, c.op.Key, kind)
+					probes = append(probes, p)
+					all = append(all, p.cmd)
+				}
+			}
+		}
+		all = append(all, c.cmd)
 	}
 	if len(all) > 0 {
+		sent := time.Now().UnixMilli()
 		if err := b.roundTrip(ctx, all...); err != nil {
 			return failAll(ops, err)
+		}
+		for _, p := range probes {
+			p.record(rep, sent)
 		}
 	}
 	for _, c := range cmds {
@@ -107,6 +134,18 @@ func (bt *batch) Exec(ctx context.Context) error {
 		}
 	}
 	return kvstore.BatchError(ops)
+}
+
+// batchReadKind returns the kind of Redis key a batched read reads, and false for a
+// write.
+func batchReadKind(kind kvstore.BatchOpKind) (int, bool) {
+	switch kind {
+	case kvstore.BatchGet, kvstore.BatchSMembers, kvstore.BatchHGetAll:
+		return valueKey, true
+	case kvstore.BatchZScore:
+		return zsetKey, true
+	}
+	return 0, false
 }
 
 // failAll gives every operation err, when the batch could not run.

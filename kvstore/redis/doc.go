@@ -108,6 +108,11 @@
 //     One of unconditional Sets and Deletes only, which needs no check, is one
 //     MULTI/EXEC (MSET, DEL) instead.
 //
+// The reads a read cache (kvstore/cache) sends on a miss also learn when what they
+// read expires, in the same round trip: a PTTL of P{K} (P{K}:z for sorted reads) just
+// before the read, or one run by the range script; a Batch's pipeline carries one
+// PTTL per key read. Other reads send nothing more.
+//
 // When Redis does not have a script cached (first use after a start or SCRIPT
 // FLUSH), EVALSHA answers NOSCRIPT and the call is sent again as EVAL: two round
 // trips, once.

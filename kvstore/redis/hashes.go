@@ -50,7 +50,7 @@ func (b *Backend) HGet(ctx context.Context, key, field string) (*string, error) 
 		return nil, err
 	}
 	cmd := goredis.NewStringCmd(ctx, "hget", b.redisKey(key, valueKey), field)
-	if err := b.roundTrip(ctx, cmd); err != nil {
+	if err := b.readRoundTrip(ctx, key, valueKey, cmd); err != nil {
 		return nil, err
 	}
 	return optionalString(key, cmd)
@@ -62,7 +62,7 @@ func (b *Backend) HGetAll(ctx context.Context, key string) (map[string]string, e
 		return nil, err
 	}
 	cmd := goredis.NewMapStringStringCmd(ctx, "hgetall", b.redisKey(key, valueKey))
-	if err := b.roundTrip(ctx, cmd); err != nil {
+	if err := b.readRoundTrip(ctx, key, valueKey, cmd); err != nil {
 		return nil, err
 	}
 	v, err := cmd.Result()

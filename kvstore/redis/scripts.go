@@ -394,9 +394,15 @@ return results
 // (with their scores as strings when asked), in one round trip.
 //
 // KEYS: zset, zmembers. ARGV: BYSCORE or BYLEX, "1" for descending order, min, max,
-// limit ("0" for none), "1" for scores.
+// limit ("0" for none), "1" for scores, and optionally "1" to append the zset's PTTL
+// (as a string) to the reply, for a read cache (see readexpiry.go). A script sees time
+// stand still, so the PTTL is that of the data the script read.
 const rangeLua = `
 local by, rev, min, max, limit, ws = ARGV[1], ARGV[2] == '1', ARGV[3], ARGV[4], ARGV[5], ARGV[6] == '1'
+local function reply(r)
+  if ARGV[7] == '1' then r[#r + 1] = tostring(redis.call('PTTL', KEYS[1])) end
+  return r
+end
 local args
 if rev then
   args = {'ZRANGE', KEYS[1], max, min, by, 'REV'}
@@ -410,7 +416,7 @@ if limit ~= '0' then
 end
 if ws then args[#args + 1] = 'WITHSCORES' end
 local r = redis.call(unpack(args))
-if #r == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return r end
+if #r == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return reply(r) end
 local step = 1
 if ws then step = 2 end
 local i = 1
@@ -426,7 +432,7 @@ while i <= #r do
     if ms[j] then r[idx[j]] = ms[j] end
   end
 end
-return r
+return reply(r)
 `
 
 var (

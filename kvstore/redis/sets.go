@@ -39,7 +39,7 @@ func (b *Backend) SMembers(ctx context.Context, key string) ([]string, error) {
 		return nil, err
 	}
 	cmd := goredis.NewStringSliceCmd(ctx, "smembers", b.redisKey(key, valueKey))
-	if err := b.roundTrip(ctx, cmd); err != nil {
+	if err := b.readRoundTrip(ctx, key, valueKey, cmd); err != nil {
 		return nil, err
 	}
 	v, err := cmd.Result()

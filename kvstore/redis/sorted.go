@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/kvlambda/kvlambda/kvstore"
+	"github.com/kvlambda/kvlambda/kvstore/internal/expiryreport"
 )
 
 // sortedField converts and validates a key and a sorted-set member used as a field.
@@ -53,7 +55,7 @@ func (b *Backend) ZScore(ctx context.Context, key string, member any) (*float64,
 		return nil, err
 	}
 	cmd := goredis.NewFloatCmd(ctx, "zscore", b.redisKey(key, zsetKey), field)
-	if err := b.roundTrip(ctx, cmd); err != nil {
+	if err := b.readRoundTrip(ctx, key, zsetKey, cmd); err != nil {
 		return nil, err
 	}
 	return optionalScore(key, cmd)
@@ -128,14 +130,23 @@ func (b *Backend) zrange(ctx context.Context, key, by, min, max string, limit in
 	if err := kvstore.ValidateLimit(limit); err != nil {
 		return nil, nil, err
 	}
-	cmd, err := b.runScript(ctx, rangeScript, []string{b.redisKey(key, zsetKey), b.redisKey(key, zmembersKey)},
-		[]any{by, flag(rev), min, max, strconv.Itoa(limit), flag(withScores)})
+	args := []any{by, flag(rev), min, max, strconv.Itoa(limit), flag(withScores)}
+	rep := expiryreport.FromContext(ctx)
+	var sent int64
+	if rep != nil {
+		args = append(args, "1") // the script appends the sorted set's PTTL
+		sent = time.Now().UnixMilli()
+	}
+	cmd, err := b.runScript(ctx, rangeScript, []string{b.redisKey(key, zsetKey), b.redisKey(key, zmembersKey)}, args)
 	if err != nil {
 		return nil, nil, err
 	}
 	vals, err := cmd.StringSlice()
 	if err != nil {
 		return nil, nil, mapError(key, err)
+	}
+	if rep != nil {
+		vals = recordScriptPTTL(rep, key, sent, vals)
 	}
 	if !withScores {
 		return nil, vals, nil
@@ -234,7 +245,7 @@ func (b *Backend) ZLexCount(ctx context.Context, key string, min, max string) (i
 
 func (b *Backend) count(ctx context.Context, key, command, min, max string) (int, error) {
 	cmd := goredis.NewIntCmd(ctx, command, b.redisKey(key, zsetKey), min, max)
-	if err := b.roundTrip(ctx, cmd); err != nil {
+	if err := b.readRoundTrip(ctx, key, zsetKey, cmd); err != nil {
 		return 0, err
 	}
 	n, err := cmd.Result()

@@ -30,7 +30,7 @@ func (b *Backend) Get(ctx context.Context, key string) (*string, error) {
 		return nil, err
 	}
 	cmd := goredis.NewStringCmd(ctx, "get", b.redisKey(key, valueKey))
-	if err := b.roundTrip(ctx, cmd); err != nil {
+	if err := b.readRoundTrip(ctx, key, valueKey, cmd); err != nil {
 		return nil, err
 	}
 	return optionalString(key, cmd)
