@@ -494,19 +494,26 @@ func testExpiry(t *testing.T, b kvstore.Backend, now func() time.Time, sleep fun
 		for _, k := range all {
 			w.Expire(key(k), ttl)
 		}
+		start := now()
 		execOK(t, ctx, "an atomic write of Expires in "+ttl.String(), w)
-		// Right after: present, expiring within ttl.
+		// Right after: present, expiring within ttl. What was read is checked only
+		// when the reads ended before ttl passed (a loaded machine may be slower).
 		batch := b.Batch()
 		get := batch.Get(key("get"))
 		members := batch.SMembers(key("set"))
 		fields := batch.HGetAll(key("hash"))
 		score := batch.ZScore(key("z"), "b")
 		must(t, "Exec of a batch of reads", batch.Exec(ctx))
-		eqStr(t, "Get of an expiring key", str("old"))(get.Result())
-		eqSet(t, "SMembers of an expiring set", "b", "c")(members.Result())
-		eqMap(t, "HGetAll of an expiring hash", map[string]string{"g": "w", "h": "x"})(fields.Result())
-		eqScore(t, "ZScore of expiring sorted data", num(3))(score.Result())
-		ttlIn(t, "TTL right after", 0, ttl)(b.TTL(ctx, key("both")))
+		left, err := b.TTL(ctx, key("both"))
+		if elapsed := now().Sub(start); elapsed < ttl {
+			eqStr(t, "Get of an expiring key", str("old"))(get.Result())
+			eqSet(t, "SMembers of an expiring set", "b", "c")(members.Result())
+			eqMap(t, "HGetAll of an expiring hash", map[string]string{"g": "w", "h": "x"})(fields.Result())
+			eqScore(t, "ZScore of expiring sorted data", num(3))(score.Result())
+			ttlIn(t, "TTL right after", 0, ttl)(left, err)
+		} else {
+			t.Logf("the reads right after the expiring write ended %v after it began, past the %v ttl: not checked", elapsed, ttl)
+		}
 
 		sleep(past)
 
