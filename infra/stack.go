@@ -38,7 +38,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// TableDataActions are the DynamoDB actions granted to the api and bus
+// TableDataActions are the DynamoDB actions granted to the api, bus and stream
 // functions on the table and its rk2 index. Transactions need no action of
 // their own: TransactWriteItems/TransactGetItems are authorized through the
 // item actions they contain.
@@ -67,7 +67,7 @@ var TableKeyActions = []string{
 	"kms:ReEncryptTo",
 }
 
-// DaxDataActions are the DAX data-plane actions granted to the api and bus
+// DaxDataActions are the DAX data-plane actions granted to the api, bus and stream
 // functions on the DAX cluster (and only on it).
 var DaxDataActions = []string{
 	"dax:BatchGetItem",
@@ -190,6 +190,7 @@ func NewKvlambdaStack(scope constructs.Construct, id string, props *KvlambdaStac
 	k.newCommandRule(bus, busFn, busDLQ)
 	k.newStreamSource(streamFn, streamDLQ)
 	bus.GrantPutEventsTo(streamFn, nil)
+	k.grantData(streamFn) // it reclaims expired sorted data (ReclaimExpired)
 
 	httpAPI := k.newHTTPAPI(api)
 

@@ -96,11 +96,16 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 				items, owners = append(items, *extra), append(owners, t)
 			}
 		}
+		markers := w.b.reclaimMarkersAsync(ctx, tx) // see reclaim.go
 		_, err := w.b.transactWriteItems(ctx, &awsdynamodb.TransactWriteItemsInput{
 			TransactItems: items, ClientRequestToken: aws.String(hex.EncodeToString(randomBytes(16))),
 		})
+		merr := <-markers
 		if err == nil {
-			return true, w.b.afterAtomicRemovals(ctx, tx, start)
+			if err := w.b.afterAtomicRemovals(ctx, tx, start); err != nil {
+				return true, err
+			}
+			return true, merr
 		}
 		var tce *types.TransactionCanceledException
 		if !errors.As(err, &tce) {

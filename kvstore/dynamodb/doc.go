@@ -98,8 +98,12 @@
 // UpdateItem of the meta item (an x that has passed becomes dead). Members written
 // after the expiry (ZAdd on an expired key) are live: a new incarnation, without
 // expiry. Keys whose sorted data never had an expiry have no meta item. Dead members
-// stay stored until something removes them (ZRem, or a reclamation that is not
-// implemented yet): reads skip them, paying for reading them.
+// stay stored, skipped by reads (which pay for reading them), until reclaimed: each
+// Expire that sets x also writes a reclaim marker (rk "x" + x) whose ttl DynamoDB's
+// TTL honours some time after x; the stream function, on that deletion (an expired
+// change of Kind KindSorted), calls ReclaimExpired, which tags the dead members with
+// ttl (1 WCU each) so that DynamoDB's TTL deletes them, for free. Member writes are
+// whole-item PutItems, which clear a tag.
 //
 // Costs of expiry (requests; R = one round trip):
 //
@@ -109,6 +113,7 @@
 //	Expire, ExpireAt(If)      1R: UpdateItem (or DeleteItem) of the value, GetItem of the
 //	                          meta item, Query of 1 member; + 1 UpdateItem of the meta
 //	                          item when the key has sorted data (1 WCU, whatever its size)
+//	                          and, concurrently, 1 PutItem of its reclaim marker (1 WCU)
 //	Persist                   as Expire
 //	TTL                       1 GetItem; without a value, + 1R: GetItem (meta) and Query
 //	first write after expiry  + 1 DeleteItem and the write again
@@ -129,7 +134,10 @@
 //	batch ZRem, atomic ZRem   afterwards, as ZRem: 1 GetItem (meta) per key, concurrently
 //	atomic Expire             + GetItem (meta) and Query of 1 member per Expire, all
 //	                          concurrent, before the transaction; an Expire of a key with
-//	                          a value and sorted data takes two of its items
+//	                          a value and sorted data takes two of its items; + 1 PutItem
+//	                          (reclaim marker) for sorted data, concurrent with it
+//	ReclaimExpired            1 GetItem (meta); when the expiry passed: Query of the key's
+//	                          members (keys only, reads them all), 1 UpdateItem per dead one
 //	atomic ZAddNX             + 1 GetItem (meta) before the transaction
 //
 // # Requests

@@ -200,7 +200,11 @@ func (b *Backend) expireSorted(ctx context.Context, key string, at int64, allowe
 			return false, nil
 		}
 		var e expr
+		marker := b.reclaimMarkerAsync(ctx, key, max(at, now)) // see reclaim.go
 		ok, err := b.updateMeta(ctx, "Expire", key, &e, metaExpireUpdate(&e, m, at, now), m)
+		if merr := <-marker; ok && err == nil {
+			err = merr
+		}
 		if ok || err != nil {
 			return ok, err
 		}
