@@ -38,7 +38,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// TableDataActions are the DynamoDB actions granted to the api and bus
+// TableDataActions are the DynamoDB actions granted to the api, bus and stream
 // functions on the table and its rk2 index. Transactions need no action of
 // their own: TransactWriteItems/TransactGetItems are authorized through the
 // item actions they contain.
@@ -67,7 +67,7 @@ var TableKeyActions = []string{
 	"kms:ReEncryptTo",
 }
 
-// DaxDataActions are the DAX data-plane actions granted to the api and bus
+// DaxDataActions are the DAX data-plane actions granted to the api, bus and stream
 // functions on the DAX cluster (and only on it).
 var DaxDataActions = []string{
 	"dax:BatchGetItem",
@@ -190,6 +190,7 @@ func NewKvlambdaStack(scope constructs.Construct, id string, props *KvlambdaStac
 	k.newCommandRule(bus, busFn, busDLQ)
 	k.newStreamSource(streamFn, streamDLQ)
 	bus.GrantPutEventsTo(streamFn, nil)
+	k.grantData(streamFn) // it reclaims expired sorted data (ReclaimExpired)
 
 	httpAPI := k.newHTTPAPI(api)
 
@@ -246,12 +247,13 @@ func (k *kvlambda) newTable() {
 	k.table.AddLocalSecondaryIndex(&awsdynamodb.LocalSecondaryIndexProps{
 		IndexName: jsii.String(SecondaryIndexName),
 		SortKey:   bin(SecondaryRangeKeyAttribute),
-		// The index projects only v (members up to 1 KB), ttl and wt (a member's write
-		// time, which ranges filter on once the sorted data has expired): DynamoDB
+		// The index projects only v (members up to 1 KB) and wt (a member's write time,
+		// which ranges filter on once the sorted data has expired); not ttl, so that
+		// tagging dead members for reclamation writes no index entry. DynamoDB
 		// counts an item's index copy against its 400 KB limit, so projecting ALL would
 		// halve the largest sorted-hash member (see kvstore/dynamodb's package doc).
 		ProjectionType:   awsdynamodb.ProjectionType_INCLUDE,
-		NonKeyAttributes: jsii.Strings("v", TTLAttribute, "wt"),
+		NonKeyAttributes: jsii.Strings("v", "wt"),
 	})
 }
 

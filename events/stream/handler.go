@@ -44,6 +44,9 @@ type Config struct {
 	// DryRun logs each event instead of publishing it (local invokes without
 	// EventBridge).
 	DryRun bool
+	// Reclaimer, when set, reclaims the storage of expired sorted data (see
+	// Reclaimer); nil leaves it.
+	Reclaimer Reclaimer
 }
 
 // Handler publishes the changes of a DynamoDB stream batch. It is safe for
@@ -55,6 +58,7 @@ type Handler struct {
 	reserve  time.Duration
 	dryRun   bool
 	maxBytes int
+	reclaim  Reclaimer
 }
 
 // New returns a Handler.
@@ -65,7 +69,7 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{
 		pub: publisher{client: cfg.Client, attempts: cfg.Attempts, backoffBase: cfg.BackoffBase,
 			backoffMax: cfg.BackoffMax, concurrency: cfg.Concurrency},
-		log: cfg.Logger, reserve: cfg.Reserve, dryRun: cfg.DryRun,
+		log: cfg.Logger, reserve: cfg.Reserve, dryRun: cfg.DryRun, reclaim: cfg.Reclaimer,
 		maxBytes: MaxCallBytes - entrySize(&types.PutEventsRequestEntry{Time: &time.Time{}, Source: aws.String(Source), DetailType: aws.String(DetailType)}),
 	}
 	if cfg.EventBus != "" {
@@ -95,16 +99,16 @@ func New(cfg Config) (*Handler, error) {
 // Handle is the Lambda handler: it decodes every record, publishes one
 // kvstore.change event per change (except those of the bus function's markers) and
 // reports the records whose events were not all published, by sequence number, so
-// that Lambda retries from the first of them. It never returns an error: a failure
-// is a record's.
+// that Lambda retries from the first of them. With a Reclaimer, it first reclaims
+// the expired sorted data of the batch (see reclaimAll). It never returns an error: a
+// failure is a record's.
 func (h *Handler) Handle(ctx context.Context, ev lambdaevents.DynamoDBEvent) (lambdaevents.DynamoDBEventResponse, error) {
 	start := time.Now()
 	ctx, cancel := h.publishContext(ctx)
 	defer cancel()
 
 	failed := make([]bool, len(ev.Records))
-	var entries []*entry
-	skipped := 0
+	decoded := make([][]kvdynamodb.Change, len(ev.Records))
 	for i, rec := range ev.Records {
 		changes, err := kvdynamodb.DecodeStreamRecord(rec)
 		if err != nil {
@@ -113,6 +117,16 @@ func (h *Handler) Handle(ctx context.Context, ev lambdaevents.DynamoDBEvent) (la
 				"event_id", rec.EventID, "event_name", rec.EventName, "error", err.Error())
 			continue
 		}
+		decoded[i] = changes
+	}
+	h.reclaimAll(ctx, ev.Records, decoded, failed)
+	var entries []*entry
+	skipped := 0
+	for i, rec := range ev.Records {
+		if failed[i] {
+			continue
+		}
+		changes := decoded[i]
 		recEntries, markers, err := h.recordEntries(i, rec, changes)
 		if err != nil {
 			failed[i] = true

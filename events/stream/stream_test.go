@@ -56,7 +56,8 @@ func TestPublishesEveryChange(t *testing.T) {
 		setString("109", "kvlambda:event:abc", `{"outcome":"applied"}`),
 		setString("110", "bin\xff", "v\x00"),
 		expired(delString("111", "session", "x")),
-		expired(zrem("112", "board", "bob", "bob", 3)),
+		expired(markerRemoval("112", "board", 1700000000123)),
+		expired(zrem("113", "board", "bob", "bob", 3)), // reclamation: no event
 	}}
 	resp, err := h.Handle(context.Background(), ev)
 	if err != nil {
@@ -77,7 +78,7 @@ func TestPublishesEveryChange(t *testing.T) {
 		`{"op":"zhrem","key":"byid","field":"id1"}`,
 		`{"op":"set","key":"Ymlu/w==","value":"dgA=","base64":true}`,
 		`{"op":"expired","key":"session"}`,
-		`{"op":"expired","key":"board","member":"bob"}`,
+		`{"op":"expired","key":"board"}`,
 	}
 	if got := f.details(); !slices.Equal(sorted(got), sorted(want)) {
 		t.Errorf("published\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -3,6 +3,11 @@
 // change (package events/stream) to the EventBridge bus named by KVLAMBDA_EVENT_BUS
 // (default: the account's default bus), answering with the records to retry.
 //
+// With KVSTORE_URL naming the table (dynamodb:// or dax://, without wrappers such as
+// cache=), it also reclaims the storage of expired sorted data: on the expired change
+// of a key's sorted data, it calls the backend's ReclaimExpired (see
+// stream.Reclaimer), which needs read and write access to the table.
+//
 // KVLAMBDA_STREAM_DRY_RUN=1 logs the events instead of publishing them, for local
 // invokes without EventBridge. The AWS configuration is package awsconfig's (the SDK's
 // standard chain; the environment only in a deploy build, tag kvstore_awsenv), so
@@ -20,6 +25,7 @@ import (
 
 	"github.com/kvlambda/kvlambda/events/stream"
 	"github.com/kvlambda/kvlambda/internal/coldstart"
+	"github.com/kvlambda/kvlambda/kvstore/kvstoreurl"
 	"github.com/kvlambda/kvlambda/kvstore/kvstoreurl/awsconfig"
 )
 
@@ -44,6 +50,18 @@ func main() {
 		}
 		cfg.Client = eventbridge.NewFromConfig(awsCfg)
 	}
+	if url := os.Getenv("KVSTORE_URL"); url != "" {
+		b, err := kvstoreurl.Open(ctx, url)
+		if err != nil {
+			log.Error("init: cannot open the backend", "error", err.Error())
+			os.Exit(1)
+		}
+		if r, ok := b.(stream.Reclaimer); ok {
+			cfg.Reclaimer = r
+		} else {
+			log.Warn("init: the backend of KVSTORE_URL reclaims nothing: expired sorted data is not reclaimed")
+		}
+	}
 	h, err := stream.New(cfg)
 	if err != nil {
 		log.Error("init: bad configuration", "error", err.Error())
@@ -53,7 +71,7 @@ func main() {
 	if bus == "" {
 		bus = "default"
 	}
-	log.Info("publishing kvstore.change events", "event_bus", bus, "dry_run", dryRun)
+	log.Info("publishing kvstore.change events", "event_bus", bus, "dry_run", dryRun, "reclaim", cfg.Reclaimer != nil)
 	coldstart.LogInit(log)
 	lambda.Start(h.Handle)
 }

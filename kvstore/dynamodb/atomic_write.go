@@ -44,7 +44,10 @@ type txOp struct {
 	// replace a dead member); needsMeta is true while it must be (re)read.
 	meta       meta
 	sortedLive bool
-	needsMeta  bool
+	// arm is, for an Expire whose meta update arms a reclaim marker, the marker's
+	// expiry (written before the transaction); 0 otherwise.
+	arm       int64
+	needsMeta bool
 }
 
 // needsRead reports whether an operation is built from its item's current state.
@@ -96,6 +99,9 @@ func (w *atomicWrite) Exec(ctx context.Context) (bool, error) {
 				// An Expire of a key with a value and sorted data: both expire.
 				items, owners = append(items, *extra), append(owners, t)
 			}
+		}
+		if err := w.b.writeReclaimMarkers(ctx, tx); err != nil {
+			return false, err
 		}
 		metas := w.b.readRemovalMetas(ctx, tx)
 		_, err := w.b.transactWriteItems(ctx, &awsdynamodb.TransactWriteItemsInput{
@@ -408,7 +414,8 @@ func (t *txOp) metaUpdate(table *string) *types.TransactWriteItem {
 	}
 	var e expr
 	at := t.start + t.op.TTL.Milliseconds()
-	u := metaExpireUpdate(&e, t.meta, at, nowMillis())
+	u, arm := metaExpireUpdate(&e, t.meta, at, nowMillis())
+	t.arm = arm
 	cond := metaCondition(&e, t.meta)
 	return &types.TransactWriteItem{Update: &types.Update{TableName: table, Key: metaKey(t.op.Key),
 		UpdateExpression: aws.String(u), ConditionExpression: aws.String(cond),

@@ -47,10 +47,12 @@
 //
 // A sorted member with member == field (every ZAdd) has no v. A key's value and its
 // sorted members are separate items, so sorted data lives beside the value as
-// package kvstore describes. The index rk2 projects v, ttl and wt only: DynamoDB counts
+// package kvstore describes. The index rk2 projects v and wt only: DynamoDB counts
 // an item's copy in a local secondary index toward the item's 400 KB limit, so
 // projecting everything would halve the largest sorted member. Score ranges read
-// small members from the index and fetch longer ones (w) with BatchGetItem.
+// small members from the index and fetch longer ones (w) with BatchGetItem. A table
+// created before wt was projected still works: a range over a key whose sorted data
+// once expired then makes DynamoDB fetch wt from the table for each index entry read.
 //
 // (The design note called the write time w; w already holds long sorted members, so
 // it is wt.)
@@ -98,8 +100,14 @@
 // UpdateItem of the meta item (an x that has passed becomes dead). Members written
 // after the expiry (ZAdd on an expired key) are live: a new incarnation, without
 // expiry. Keys whose sorted data never had an expiry have no meta item. Dead members
-// stay stored until something removes them (ZRem, or a reclamation that is not
-// implemented yet): reads skip them, paying for reading them.
+// stay stored, skipped by reads (which pay for reading them), until reclaimed: sorted
+// data with an expiry has one armed reclaim marker (rk "x" + its expiry; the meta
+// item's mk names it), written by the Expire that finds none armed; DynamoDB's TTL
+// deletes it some time after its expiry; the stream function, on that deletion (an
+// expired change of Kind KindSorted), calls ReclaimExpired, which tags the dead
+// members with ttl (1 WCU each) so that DynamoDB's TTL deletes them, for free, and
+// arms the next marker when the expiry was moved later. Member writes are whole-item
+// PutItems, which clear a tag.
 //
 // With an expiryreport.Report in the context (the read cache puts one there), every
 // read records the expiry of what it read: a value read the item's x, which it reads
@@ -116,7 +124,8 @@
 //	                          consistent Query from rk "y" (the meta item and the first
 //	                          member); + 1R: 1 UpdateItem of the meta item when the key
 //	                          has sorted data (1 WCU, whatever its size). So 2 requests
-//	                          without sorted data, 3 with
+//	                          without sorted data, 3 with; when no reclaim marker is
+//	                          armed, + 1R: its PutItem (1 WCU) before the meta update
 //	Persist                   as Expire
 //	TTL                       1 GetItem; without a value, + 1R: the Query
 //	first write after expiry  + 1 DeleteItem and the write again
@@ -141,7 +150,12 @@
 //	                          the key reads its meta item after the transaction)
 //	atomic Expire             + 1 Query (meta, first member) per Expire, all
 //	                          concurrent, before the transaction; an Expire of a key with
-//	                          a value and sorted data takes two of its items
+//	                          a value and sorted data takes two of its items; + 1 PutItem
+//	                          (reclaim marker) per sorted data with none armed, before it
+//	ReclaimExpired            1 GetItem (meta); when the expiry passed: Query of the key's
+//	                          members (keys only, reads them all), 1 UpdateItem per dead
+//	                          one; then 1 UpdateItem of the meta item (+ 1 PutItem of the
+//	                          next marker when the expiry was moved later)
 //	atomic ZAddNX             + 1 GetItem (meta) before the transaction
 //
 // # Requests

@@ -29,6 +29,7 @@ const (
 	attrExpiry  = "x"    // exact expiry, epoch milliseconds (Number)
 	attrWritten = "wt"   // a sorted member's write time, epoch milliseconds (Number)
 	attrDead    = "dead" // the meta item's: expiry of the sorted data's last passed incarnation
+	attrArmed   = "mk"   // the meta item's: expiry of the reclaim marker DynamoDB's TTL will delete
 
 	hashFieldPrefix       = "f:" // hash field attribute, field valid UTF-8
 	hashBinaryFieldPrefix = "b:" // hash field attribute, base64 of a field that is not UTF-8

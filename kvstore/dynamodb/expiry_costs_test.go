@@ -64,10 +64,13 @@ func TestExpiryCosts(t *testing.T) {
 		{"Persist value", func() error { _, err := b.Persist(ctx, "v"); return err }, "1 Query, 1 UpdateItem"},
 		{"TTL absent", func() error { _, err := b.TTL(ctx, "absent"); return err }, "1 GetItem, 1 Query"},
 		{"TTL sorted", func() error { _, err := b.TTL(ctx, "z"); return err }, "1 GetItem, 1 Query"},
-		{"Expire sorted", func() error { _, err := b.Expire(ctx, "z", time.Hour); return err }, "1 Query, 2 UpdateItem"},
+		// The first Expire of sorted data writes its reclaim marker (PutItem); the next
+		// ones find it armed.
+		{"Expire sorted", func() error { _, err := b.Expire(ctx, "z", time.Hour); return err }, "1 PutItem, 1 Query, 2 UpdateItem"},
+		{"Expire sorted again", func() error { _, err := b.Expire(ctx, "z", 2*time.Hour); return err }, "1 Query, 2 UpdateItem"},
 		{"TTL sorted with meta", func() error { _, err := b.TTL(ctx, "z"); return err }, "1 GetItem, 1 Query"},
 		{"Persist sorted", func() error { _, err := b.Persist(ctx, "z"); return err }, "1 Query, 2 UpdateItem"},
-		{"Expire both", func() error { _, err := b.Expire(ctx, "both", time.Hour); return err }, "1 Query, 2 UpdateItem"},
+		{"Expire both", func() error { _, err := b.Expire(ctx, "both", time.Hour); return err }, "1 PutItem, 1 Query, 2 UpdateItem"},
 		{"TTL both", func() error { _, err := b.TTL(ctx, "both"); return err }, "1 GetItem"},
 		{"Persist both", func() error { _, err := b.Persist(ctx, "both"); return err }, "1 Query, 2 UpdateItem"},
 		{"ZRangeByScore without meta", func() error { _, err := b.ZRangeByScore(ctx, "z2", 0, 10, 10); return err }, "1 GetItem, 1 Query"},
@@ -76,7 +79,7 @@ func TestExpiryCosts(t *testing.T) {
 		{"ZScore", func() error { _, err := b.ZScore(ctx, "z", "a"); return err }, "1 BatchGetItem"},
 		{"ZRem without meta", func() error { return b.ZRem(ctx, "z2", "a") }, "1 DeleteItem, 1 GetItem"},
 		{"ZRem, meta without x", func() error { return b.ZRem(ctx, "z", "a") }, "1 DeleteItem, 1 GetItem"},
-		{"Expire z3", func() error { _, err := b.Expire(ctx, "z3", time.Hour); return err }, "1 Query, 2 UpdateItem"},
+		{"Expire z3", func() error { _, err := b.Expire(ctx, "z3", time.Hour); return err }, "1 PutItem, 1 Query, 2 UpdateItem"},
 		{"ZRem, x, a member left", func() error { return b.ZRem(ctx, "z3", "a") }, "1 DeleteItem, 1 GetItem, 1 Query"},
 		{"ZRem, x, the last member", func() error { return b.ZRem(ctx, "z3", "b") }, "1 DeleteItem, 1 GetItem, 1 Query, 1 UpdateItem"},
 		{"batch ZRem without x", func() error {

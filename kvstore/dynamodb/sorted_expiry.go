@@ -20,6 +20,9 @@ import (
 type meta struct {
 	exists  bool
 	x, dead int64
+	// armed is the expiry of the reclaim marker waiting for DynamoDB's TTL (see
+	// reclaim.go), 0 when none is.
+	armed int64
 }
 
 // metaKey is the primary key of key's meta item.
@@ -44,6 +47,11 @@ func decodeMeta(item map[string]types.AttributeValue) (meta, error) {
 	}
 	if av, ok := item[attrDead]; ok {
 		if m.dead, err = numberOf(av); err != nil {
+			return m, err
+		}
+	}
+	if av, ok := item[attrArmed]; ok {
+		if m.armed, err = numberOf(av); err != nil {
 			return m, err
 		}
 	}
@@ -173,6 +181,11 @@ func metaCondition(e *expr, m meta) string {
 	} else {
 		cond += " AND attribute_not_exists(" + e.name(attrDead) + ")"
 	}
+	if m.armed != 0 {
+		cond += " AND " + e.name(attrArmed) + " = " + e.value(avN(m.armed))
+	} else {
+		cond += " AND attribute_not_exists(" + e.name(attrArmed) + ")"
+	}
 	return cond
 }
 
@@ -180,12 +193,20 @@ func metaCondition(e *expr, m meta) string {
 // expiry to at (Unix ms) at now: an x that has passed becomes dead. A time that has
 // passed is stored as now, so that it kills the members written before now (a
 // member is live iff wt >= cut), not only those written before at.
-func metaExpireUpdate(e *expr, m meta, at, now int64) string {
-	u := "SET " + e.name(attrExpiry) + " = " + e.value(avN(max(at, now)))
+//
+// When no reclaim marker is armed, the update arms one at the new x, and returns
+// that x as arm: the caller writes the marker (writeReclaimMarker) before the update.
+func metaExpireUpdate(e *expr, m meta, at, now int64) (update string, arm int64) {
+	x := max(at, now)
+	u := "SET " + e.name(attrExpiry) + " = " + e.value(avN(x))
 	if m.x != 0 && m.x <= now {
 		u += ", " + e.name(attrDead) + " = " + e.value(avN(m.x))
 	}
-	return u
+	if m.armed == 0 {
+		u += ", " + e.name(attrArmed) + " = " + e.value(avN(x))
+		arm = x
+	}
+	return u, arm
 }
 
 // updateMeta applies update to key's meta item on condition that it is still m,
@@ -206,7 +227,8 @@ func (b *Backend) updateMeta(ctx context.Context, op, key string, e *expr, updat
 
 // expireSorted sets the expiry of key's sorted data to at when it has live members
 // and allowed says so, and reports whether it did: sortedState, then one UpdateItem
-// of the meta item, retried when the meta item changed in between.
+// of the meta item, retried when the meta item changed in between. When no reclaim
+// marker is armed, its PutItem goes first (one round trip more, once per marker).
 func (b *Backend) expireSorted(ctx context.Context, key string, at int64, allowed func(cur int64) bool) (bool, error) {
 	for attempt := 0; ; attempt++ {
 		m, live, err := b.sortedState(ctx, "Expire", key)
@@ -218,7 +240,14 @@ func (b *Backend) expireSorted(ctx context.Context, key string, at int64, allowe
 			return false, nil
 		}
 		var e expr
-		ok, err := b.updateMeta(ctx, "Expire", key, &e, metaExpireUpdate(&e, m, at, now), m)
+		update, arm := metaExpireUpdate(&e, m, at, now)
+		if arm != 0 {
+			// No reclaim marker armed: write one first (see reclaim.go).
+			if err := b.writeReclaimMarker(ctx, key, arm); err != nil {
+				return false, err
+			}
+		}
+		ok, err := b.updateMeta(ctx, "Expire", key, &e, update, m)
 		if ok || err != nil {
 			return ok, err
 		}

@@ -26,7 +26,7 @@ const (
 	OpZRem    Op = "zrem"    // a sorted-set member was removed
 	OpZHAdd   Op = "zhadd"   // a sorted-hash field was written
 	OpZHRem   Op = "zhrem"   // a sorted-hash field was removed
-	OpExpired Op = "expired" // DynamoDB's TTL deleted a value or a sorted member
+	OpExpired Op = "expired" // a value or a key's sorted data expired (DynamoDB's TTL deleted it)
 )
 
 // Kind is the kind of data a Change is about.
@@ -39,6 +39,7 @@ const (
 	KindHash       Kind = "hash"
 	KindSortedSet  Kind = "sortedset"  // a sorted-set member (its field is its member)
 	KindSortedHash Kind = "sortedhash" // a sorted-hash field
+	KindSorted     Kind = "sorted"     // a key's sorted data as a whole (see OpExpired)
 )
 
 // Change is one change to the store, decoded from a record of the table's stream by
@@ -46,7 +47,9 @@ const (
 //
 //	set      Value, OldValue (nil when the key held no string)
 //	del      Kind and what the key held: OldValue, Members or OldFields
-//	expired  as del for a value; for a sorted member, as zrem or zhrem
+//	expired  as del for a value; for a key's sorted data, Kind KindSorted and Expiry
+//	         (reported when DynamoDB's TTL deleted its reclaim marker, some time
+//	         after Expiry; pass it to Backend.ReclaimExpired)
 //	sadd     Members added (sorted)
 //	srem     Members removed (sorted)
 //	hset     Fields written with their new values; OldFields the previous values of
@@ -75,6 +78,10 @@ type Change struct {
 	Score     float64
 	OldMember *string
 	OldScore  *float64
+
+	// Expiry is the expiry (Unix ms) of the sorted data of an expired change of Kind
+	// KindSorted.
+	Expiry int64
 }
 
 // ErrBadRecord is the kind of error DecodeStreamRecord returns for a record it cannot
@@ -146,10 +153,16 @@ func DecodeStreamRecord(rec events.DynamoDBEventRecord) (changes []Change, err e
 	case k.rk == rkValue:
 		return decodeValueChange(k.hk, oldItem, newItem, expired)
 	case len(k.rk) > 0 && k.rk[0] == sortedPrefix:
+		if reclamation(oldItem, newItem, expired) {
+			return nil, nil // ReclaimExpired's tag, or DynamoDB's TTL deleting a dead member
+		}
 		return decodeSortedChange(k.hk, oldItem, newItem, expired)
 	case k.rk == rkMeta:
 		// The sorted data's meta item (its expiry): no change of kvstore data by itself.
 		return nil, nil
+	}
+	if x, ok := markerExpiry(k.rk); ok {
+		return decodeMarkerChange(k.hk, x, expired), nil
 	}
 	return nil, fmt.Errorf("%w: rk %q is neither a value nor a sorted member", ErrBadRecord, truncate(k.rk))
 }

@@ -11,8 +11,8 @@ import (
 )
 
 // CreateTableInput returns the CreateTable request of a kvstore table named name:
-// keys hk (hash) and rk (range), the local secondary index rk2 projecting v, ttl and
-// wt (not ALL: DynamoDB counts an item's index copy in its 400 KB limit, see the package
+// keys hk (hash) and rk (range), the local secondary index rk2 projecting v and wt
+// (not ttl, so that tagging dead members for reclamation writes no index entry; not ALL: DynamoDB counts an item's index copy in its 400 KB limit, see the package
 // documentation), every key attribute binary, on-demand billing and a stream of new
 // and old images.
 // Infrastructure code can copy its settings; CreateTable sends it.
@@ -34,7 +34,7 @@ func CreateTableInput(name string) *awsdynamodb.CreateTableInput {
 				{AttributeName: aws.String(attrHK), KeyType: types.KeyTypeHash},
 				{AttributeName: aws.String(attrRK2), KeyType: types.KeyTypeRange},
 			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeInclude, NonKeyAttributes: []string{attrValue, attrTTL, attrWritten}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeInclude, NonKeyAttributes: []string{attrValue, attrWritten}},
 		}},
 		BillingMode: types.BillingModePayPerRequest,
 		StreamSpecification: &types.StreamSpecification{
