@@ -3,7 +3,6 @@ package dynamodb
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -81,11 +80,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// isContextError reports whether err comes from ctx ending.
-func isContextError(ctx context.Context, err error) bool {
-	return ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // writeReclaimMarkers writes, concurrently and before an atomic write's transaction,
