@@ -139,19 +139,24 @@ func TestNoExpiredValueOverRedis(t *testing.T) {
 		bv, err := g.Result()
 		return v, r, bv, err
 	}
+	// The reads before the expiry are checked only when they ended before it (a
+	// loaded machine may be slower); what follows the expiry is checked always.
+	slow := false
 	for range 2 {
 		v, r, bv, err := read()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if time.Since(start) >= ttl {
-			t.Skip("the machine is too slow to read before the expiry")
+			t.Logf("the reads before the expiry ended after it: not checked")
+			slow = true
+			break
 		}
 		if v == nil || *v != "x" || len(r) != 1 || bv == nil || *bv != "x" {
 			t.Fatalf("before expiry: Get %v, ZRangeByScore %v, batched Get %v; want x, [m], x", v, r, bv)
 		}
 	}
-	if st := c.Stats(); st.Hits < 3 {
+	if st := c.Stats(); !slow && st.Hits < 3 {
 		t.Errorf("stats %+v: the reads before expiry were not cached", st)
 	}
 	for range 2 {
@@ -160,7 +165,7 @@ func TestNoExpiredValueOverRedis(t *testing.T) {
 		}
 	}
 
-	time.Sleep(ttl - time.Since(start) + 50*time.Millisecond)
+	time.Sleep(max(ttl-time.Since(start), 0) + 50*time.Millisecond)
 	v, r, bv, err := read()
 	if err != nil {
 		t.Fatal(err)
